@@ -1,0 +1,40 @@
+"""The spec layer: the one OpenAPI document, read once, and the golden cases.
+
+``mock_server`` and ``contract_tests`` both stand on this package and never import each
+other.
+"""
+
+from .document import (
+    Operation,
+    Parameter,
+    RequestBody,
+    ResponseSpec,
+    SpecDocument,
+    load_document,
+    parse_document,
+)
+from .errors import KitError, SpecError
+from .golden import GoldenCase, GoldenError, load_golden_cases, render_json
+from .resources import default_document_path, fixtures_dir
+from .tokens import honcho_claims, mint_token, short_keys_allowed
+
+__all__ = [
+    "GoldenCase",
+    "GoldenError",
+    "KitError",
+    "Operation",
+    "Parameter",
+    "RequestBody",
+    "ResponseSpec",
+    "SpecDocument",
+    "SpecError",
+    "default_document_path",
+    "fixtures_dir",
+    "honcho_claims",
+    "load_document",
+    "load_golden_cases",
+    "mint_token",
+    "parse_document",
+    "render_json",
+    "short_keys_allowed",
+]

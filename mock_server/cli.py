@@ -1,0 +1,93 @@
+"""``honcho-mock``: serve the mock, or print a token a client can use.
+
+    honcho-mock [--host 127.0.0.1] [--port 8000] [--spec PATH] [--auth-jwt-secret S]
+                [--log-level L]
+    honcho-mock token --secret S (--admin | --workspace W)
+
+A bad flag, a missing or invalid document, or a busy port is one line on stderr and
+exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from honcho_spec import KitError, honcho_claims, mint_token
+
+from .server import serve
+from .settings import LOG_LEVELS, resolve_settings
+
+__all__ = ["main"]
+
+PROG = "honcho-mock"
+USAGE_ERROR = 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="A faithful mock of Honcho 2.5.1's trigger_dream operation, driven by "
+        "its OpenAPI document. Subcommand: 'token' prints a JWT for --auth-jwt-secret.",
+    )
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind, 0 for a free one (default 8000)")
+    parser.add_argument(
+        "--spec",
+        dest="spec_path",
+        metavar="PATH",
+        help="serve this OpenAPI 3.x document instead of the embedded one",
+    )
+    parser.add_argument(
+        "--auth-jwt-secret",
+        metavar="SECRET",
+        help="turn auth on: require HS256 JWTs signed with SECRET",
+    )
+    parser.add_argument("--log-level", choices=LOG_LEVELS, help="uvicorn's log level (info)")
+    return parser
+
+
+def _token_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"{PROG} token", description="Print a JWT the mock (and Honcho) accept.")
+    parser.add_argument("--secret", required=True, help="the server's JWT secret")
+    scope = parser.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--admin", action="store_true", help="an admin token (ad: true)")
+    scope.add_argument("--workspace", metavar="ID", help="a token for one workspace (w: ID)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args[:1] == ["token"]:
+            opts = _token_parser().parse_args(args[1:])
+            claims = honcho_claims(admin=opts.admin, workspace=opts.workspace)
+            print(mint_token(opts.secret, claims))
+            return 0
+        flags = vars(_serve_parser().parse_args(args))
+        serve(resolve_settings(flags), announce=_announce)
+    except _UsageError as exc:
+        return _fail(str(exc))
+    except KitError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def _announce(line: str) -> None:
+    print(line, flush=True)
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return USAGE_ERROR

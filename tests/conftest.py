@@ -1,0 +1,43 @@
+"""Shared fixtures: real uvicorn servers on loopback ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from mock_server import BackgroundServer, MockSettings
+
+settings.register_profile(
+    "dev", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci",
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile(
+    "deep", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+
+JWT_SECRET = "kit-test-secret"
+
+
+@pytest.fixture(scope="session")
+def mock_url() -> Iterator[str]:
+    """The mock on its embedded document, auth off, on a free loopback port."""
+    with BackgroundServer(MockSettings(port=0, log_level="warning")) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def auth_mock_url() -> Iterator[str]:
+    """The mock with auth on (``--auth-jwt-secret JWT_SECRET``)."""
+    settings_ = MockSettings(port=0, log_level="warning", auth_jwt_secret=JWT_SECRET)
+    with BackgroundServer(settings_) as server:
+        yield server.url
