@@ -1,0 +1,74 @@
+"""The README's first set-up command on a fresh virtual environment: install, then serve.
+
+``pip install .`` builds a wheel (not editable); the mock then runs from any directory, so
+the document and the fixtures must travel inside the wheel.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cli_process import MockProcess, console_script
+from readme import setup_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    venv = tmp_path_factory.mktemp("fresh") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    return venv
+
+
+def test_readme_install_and_run_command(fresh_venv: Path, tmp_path: Path) -> None:
+    install_and_run, _ = setup_commands()
+    command = install_and_run.command
+    assert command == "python3 -m pip install . && honcho-mock"
+    path = f"{fresh_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+    mock = MockProcess([command], cwd=ROOT, shell=True, env={"PATH": path, "HONCHO_MOCK_PORT": "0"})
+    url = mock.wait_listening(timeout=300)
+    assert install_and_run.output == ["listening on http://127.0.0.1:8000"]
+    response = httpx.post(
+        f"{url}/v2/workspaces/ws-1/trigger_dream", json={"observer": "a", "dream_type": "agent"}
+    )
+    _, err = mock.stop(signal.SIGTERM)  # the shell dies of the signal; the mock shuts down
+    assert response.status_code == 204
+    assert "Finished server process" in err
+    assert "Traceback" not in err
+
+    elsewhere = MockProcess(
+        [console_script("honcho-mock", fresh_venv / "bin"), "--port", "0"], cwd=tmp_path
+    )
+    url = elsewhere.wait_listening()
+    invalid = httpx.post(f"{url}/v2/workspaces/ws-1/trigger_dream", json={})
+    elsewhere.stop(signal.SIGTERM)
+    assert invalid.status_code == 422
+    assert [item["loc"] for item in invalid.json()["detail"]] == [
+        ["body", "observer"],
+        ["body", "dream_type"],
+    ]
+
+
+def test_wheel_carries_the_document_and_fixtures(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("honcho_contract_kit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "honcho_spec/_data/openapi/trigger_dream.openapi.yaml" in names
+    packaged = {n for n in names if n.startswith("honcho_spec/_data/fixtures/")}
+    on_disk = list((ROOT / "fixtures").rglob("*.json"))
+    assert len(packaged) == len(on_disk) > 0
+    document = zipfile.ZipFile(wheel).read("honcho_spec/_data/openapi/trigger_dream.openapi.yaml")
+    assert document == (ROOT / "openapi" / "trigger_dream.openapi.yaml").read_bytes()
