@@ -34,7 +34,9 @@ def test_readme_install_and_run_command(fresh_venv: Path, tmp_path: Path) -> Non
     command = install_and_run.command
     assert command == "python3 -m pip install . && honcho-mock"
     path = f"{fresh_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin"
-    mock = MockProcess([command], cwd=ROOT, shell=True, env={"PATH": path, "HONCHO_MOCK_PORT": "0"})
+    mock = MockProcess(
+        ["bash", "-c", command], cwd=ROOT, env={"PATH": path, "HONCHO_MOCK_PORT": "0"}
+    )
     url = mock.wait_listening(timeout=300)
     assert install_and_run.output == ["listening on http://127.0.0.1:8000"]
     response = httpx.post(
