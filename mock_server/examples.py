@@ -12,7 +12,7 @@ from honcho_spec import SpecDocument
 
 __all__ = ["example_for"]
 
-_SCALARS: dict[str, Any] = {"string": "string", "integer": 0, "number": 0.0, "boolean": True}
+_SCALARS: dict[str, Any] = {"boolean": True}
 _FORMATTED = {
     "date-time": "1970-01-01T00:00:00Z",
     "date": "1970-01-01",
@@ -52,10 +52,50 @@ def _from_schema(schema: Any, document: SpecDocument, depth: int) -> Any:
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "array":
-        return [_from_schema(schema.get("items") or {}, document, depth + 1)]
+        count = max(1, int(schema.get("minItems", 1)))
+        return [_from_schema(schema.get("items") or {}, document, depth + 1)] * count
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties") or {}
         return {name: _from_schema(s, document, depth + 1) for name, s in properties.items()}
-    if kind == "string" and schema.get("format") in _FORMATTED:
-        return _FORMATTED[schema["format"]]
+    if kind == "string":
+        if schema.get("format") in _FORMATTED:
+            return _FORMATTED[schema["format"]]
+        return _sized_string(schema)
+    if kind in ("integer", "number"):
+        return _bounded_number(schema, integer=kind == "integer")
     return _SCALARS.get(str(kind))
+
+
+def _sized_string(schema: Mapping[str, Any]) -> str:
+    text = "string"
+    maximum = schema.get("maxLength")
+    if isinstance(maximum, int):
+        text = text[:maximum]
+    minimum = schema.get("minLength")
+    if isinstance(minimum, int) and len(text) < minimum:
+        text += "s" * (minimum - len(text))
+    return text
+
+
+def _bounded_number(schema: Mapping[str, Any], *, integer: bool) -> int | float:
+    # The value nearest zero that the bounds allow: 0, or just inside a bound.
+    step = 1 if integer else 0.5
+    value = 0.0
+    low, high = _bound(schema, "minimum"), _bound(schema, "maximum")
+    above, below = _bound(schema, "exclusiveMinimum"), _bound(schema, "exclusiveMaximum")
+    if low is not None and value < low:
+        value = low
+    if above is not None and value <= above:
+        value = above + step
+    if high is not None and value > high:
+        value = high
+    if below is not None and value >= below:
+        value = below - step
+    return int(value) if integer else value
+
+
+def _bound(schema: Mapping[str, Any], key: str) -> float | None:
+    value = schema.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

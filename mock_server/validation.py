@@ -106,10 +106,19 @@ def _param_check(param: Parameter, compiler: SchemaCompiler) -> _ParamCheck:
     return _ParamCheck(
         location=param.location,
         name=param.name,
-        is_list=schema.get("type") == "array",
+        is_list=_is_array(schema, compiler),
         required=param.required,
         adapter=adapter,
     )
+
+
+def _is_array(schema: Mapping[str, Any], compiler: SchemaCompiler) -> bool:
+    # FastAPI reads every value of a sequence parameter, optional ones included.
+    schema = compiler.document.resolve(schema)
+    if schema.get("type") == "array":
+        return True
+    members = [*schema.get("anyOf", ()), *schema.get("oneOf", ())]
+    return any(_is_array(member, compiler) for member in members)
 
 
 def _check_param(check: _ParamCheck, parts: RequestParts) -> list[ErrorItem]:
