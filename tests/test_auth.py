@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from honcho_spec import mint_token
-from mock_server.auth import INVALID_JWT, NO_TOKEN, NOT_PERMITTED, BearerVerifier
+from mock_server.auth import EXPIRED, INVALID_JWT, NO_TOKEN, NOT_PERMITTED, BearerVerifier
 
 from conftest import JWT_SECRET
 
@@ -36,6 +36,8 @@ HEADERS = [
     pytest.param(bearer({"ad": True, "exp": 946684800}), INVALID_JWT, id="expired"),
     pytest.param(bearer({"ad": True, "exp": "2099-01-01"}), INVALID_JWT, id="string-exp"),
     pytest.param(bearer({"ad": True, "nbf": time.time() + 3600}), INVALID_JWT, id="not-yet"),
+    pytest.param(bearer({"ad": True, "exp": "1999010111200"}), EXPIRED, id="exp-past-iso-date"),
+    pytest.param(bearer({"ad": True, "exp": "2999010111200"}), None, id="exp-future-iso-date"),
     pytest.param(bearer({"w": "ws-2"}), NOT_PERMITTED, id="other-workspace"),
     pytest.param(bearer({"w": 1}), NOT_PERMITTED, id="workspace-not-a-string"),
     pytest.param(bearer({"ad": False, "w": "ws-2"}), NOT_PERMITTED, id="admin-false"),

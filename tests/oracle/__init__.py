@@ -1,0 +1,15 @@
+"""A differential oracle: FastAPI itself, declaring Honcho 2.5.1's ``trigger_dream``.
+
+>>> app = create_reference_app()
+>>> [route.path for route in app.routes]
+['/v2/workspaces/{workspace_id}/trigger_dream']
+"""
+
+from .reference_app import (
+    AuthenticationError,
+    DreamType,
+    TriggerDreamRequest,
+    create_reference_app,
+)
+
+__all__ = ["AuthenticationError", "DreamType", "TriggerDreamRequest", "create_reference_app"]
