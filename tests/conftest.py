@@ -1,7 +1,8 @@
-"""Shared fixtures: real uvicorn servers on loopback ports."""
+"""Shared fixtures: real uvicorn servers on loopback ports; Hypothesis profiles."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +25,9 @@ settings.register_profile(
 settings.register_profile(
     "deep", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck)
 )
+# ``HYPOTHESIS_PROFILE=deep pytest`` explores harder; tox sets ``ci``.
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+print(f"hypothesis profile: {settings.get_current_profile_name()}")
 
 JWT_SECRET = "kit-test-secret"
 

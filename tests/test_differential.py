@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import shlex
 import time
 import urllib.parse
@@ -25,7 +24,7 @@ from typing import Any, Literal
 import httpx
 import jwt
 import pytest
-from hypothesis import currently_in_test_context, event, given, settings
+from hypothesis import currently_in_test_context, event, given
 from hypothesis import strategies as st
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,9 +34,6 @@ from mock_server import BackgroundServer, MockSettings
 from conftest import JWT_SECRET
 from oracle import create_reference_app
 
-PROFILE = settings.get_profile(
-    os.environ.get("HYPOTHESIS_PROFILE", settings.get_current_profile_name())
-)
 HOST = "honcho.test"  # sent to both, so a 307's location names the same host
 WORKSPACE = "ws-1"
 
@@ -594,13 +590,11 @@ def raw_requests(draw: st.DrawFn) -> RawRequest:
 # --- property tests ----------------------------------------------------------------------
 
 
-@settings(PROFILE)
 @given(raw=raw_requests())
 def test_mock_agrees_with_oracle(raw: RawRequest, servers: Pair) -> None:
     servers.compare(raw)
 
 
-@settings(PROFILE)
 @given(raw=raw_requests())
 def test_mock_agrees_with_oracle_with_auth_on(raw: RawRequest, auth_servers: Pair) -> None:
     auth_servers.compare(raw)
