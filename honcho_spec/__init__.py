@@ -14,6 +14,7 @@ from .document import (
     parse_document,
 )
 from .errors import KitError, SpecError
+from .examples import example_for, example_for_schema
 from .golden import GoldenCase, GoldenError, load_golden_cases, render_json
 from .resources import default_document_path, fixtures_dir
 from .tokens import honcho_claims, mint_token, short_keys_allowed
@@ -29,6 +30,8 @@ __all__ = [
     "SpecDocument",
     "SpecError",
     "default_document_path",
+    "example_for",
+    "example_for_schema",
     "fixtures_dir",
     "honcho_claims",
     "load_document",

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from honcho_spec import Operation, SpecDocument
+from honcho_spec import Operation, SpecDocument, example_for
 
 from .auth import BearerVerifier
 from .body import PARSE_ERROR_DETAIL, BodyRejected, parse_body
-from .examples import example_for
 from .rendering import Answer, empty_answer, json_answer
 from .schema_compiler import SchemaCompiler
 from .validation import NO_VALUES, MultiMapping, OperationValidator, RequestParts
@@ -55,6 +54,11 @@ class OperationHandler:
         self._success = _success_answer(operation, compiler)
         self._parse_error = json_answer(400, {"detail": PARSE_ERROR_DETAIL})
         self._refusals: dict[str, Answer] = {}
+
+    @property
+    def success(self) -> Answer:
+        """The documented success answer, sent for every accepted request."""
+        return self._success
 
     def decide(self, request: Incoming) -> tuple[Answer, Any]:
         """The answer, and the validated body when the request is accepted."""

@@ -26,13 +26,12 @@ import jwt
 import pytest
 from hypothesis import currently_in_test_context, event, given
 from hypothesis import strategies as st
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from honcho_spec import honcho_claims, mint_token, short_keys_allowed
-from mock_server import BackgroundServer, MockSettings
+from mock_server import BackgroundServer
 
 from conftest import JWT_SECRET
-from oracle import create_reference_app
+from oracle import oracle_server
 
 HOST = "honcho.test"  # sent to both, so a 307's location names the same host
 WORKSPACE = "ws-1"
@@ -206,34 +205,8 @@ def _is_contract_answer(reply: Reply) -> bool:
 # --- servers -----------------------------------------------------------------------------
 
 
-class _AfterTheFiveHundred:
-    """The oracle, minus Starlette's re-raise once its 500 is sent.
-
-    Uvicorn would log that traceback and close the connection, and the client could reuse
-    the closing keep-alive connection for the next request. What is compared is unchanged.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self._app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self._app(scope, receive, watched)
-        except Exception:
-            if not started:
-                raise
-
-
 def _oracle(secret: str | None) -> BackgroundServer:
-    app = _AfterTheFiveHundred(create_reference_app(auth_jwt_secret=secret))
-    return BackgroundServer(MockSettings(port=0, log_level="critical"), app=app)
+    return oracle_server(auth_jwt_secret=secret)
 
 
 @pytest.fixture(scope="session")

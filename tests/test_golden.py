@@ -16,7 +16,7 @@ import pytest
 from honcho_spec import GoldenCase, load_golden_cases
 from mock_server import BackgroundServer, MockSettings
 
-from oracle import create_reference_app
+from oracle import oracle_server
 
 CASES = load_golden_cases()
 
@@ -31,8 +31,8 @@ def _servers(oracle: bool) -> Iterator[ServerFor]:
         key = secret or ""
         if key not in servers:
             quiet = MockSettings(port=0, log_level="critical", auth_jwt_secret=secret)
-            app = create_reference_app(auth_jwt_secret=secret) if oracle else None
-            servers[key] = BackgroundServer(quiet, app=app).start()
+            server = oracle_server(auth_jwt_secret=secret) if oracle else BackgroundServer(quiet)
+            servers[key] = server.start()
         return servers[key].url
 
     yield url

@@ -11,5 +11,12 @@ from .reference_app import (
     TriggerDreamRequest,
     create_reference_app,
 )
+from .server import oracle_server
 
-__all__ = ["AuthenticationError", "DreamType", "TriggerDreamRequest", "create_reference_app"]
+__all__ = [
+    "AuthenticationError",
+    "DreamType",
+    "TriggerDreamRequest",
+    "create_reference_app",
+    "oracle_server",
+]

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from honcho_spec import SpecDocument
+from .document import SpecDocument
 
-__all__ = ["example_for"]
+__all__ = ["example_for", "example_for_schema"]
 
 _SCALARS: dict[str, Any] = {"boolean": True}
 _FORMATTED = {
@@ -30,7 +30,12 @@ def example_for(media: Mapping[str, Any], document: SpecDocument) -> Any:
         first = document.resolve(next(iter(examples.values())))
         if isinstance(first, Mapping) and "value" in first:
             return first["value"]
-    return _from_schema(media.get("schema") or {}, document, 0)
+    return example_for_schema(media.get("schema") or {}, document)
+
+
+def example_for_schema(schema: Any, document: SpecDocument) -> Any:
+    """A value ``schema`` accepts: its example, default or first enum value, else built."""
+    return _from_schema(schema, document, 0)
 
 
 def _from_schema(schema: Any, document: SpecDocument, depth: int) -> Any:

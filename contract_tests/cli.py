@@ -1,0 +1,85 @@
+"""``honcho-contract``: does a server keep the trigger_dream contract?
+
+    honcho-contract run --base-url URL [--token T] [--workspace-id ID] [--seed N]
+        [--max-examples N] [--workers N] [--max-time S] [--junit-xml PATH]
+        [--report-json PATH] [--strict] [--auth auto|required|off] [--jwt-secret S]
+        [--show-secrets]
+
+Exit 0: the server keeps the contract; 1: violations; 2: a usage error or an unreachable
+server (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from honcho_spec import KitError
+
+from .config import AUTH_MODES, resolve_config
+from .report import render_text, write_json, write_junit
+from .runner import run_suite
+
+__all__ = ["main"]
+
+PROG = "honcho-contract"
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Contract checks for trigger_dream at a base URL.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("run", help="fuzz a server against the contract")
+    run.add_argument("--base-url", metavar="URL", help="the server under test")
+    run.add_argument("--token", metavar="T", help="sent as 'Authorization: Bearer T'")
+    run.add_argument("--workspace-id", metavar="ID", help="pin the workspace_id path parameter")
+    run.add_argument(
+        "--seed", type=int, metavar="N", help="fixed by default: same seed, same cases"
+    )
+    run.add_argument(
+        "--max-examples", type=int, metavar="N", help="generated cases per phase (100)"
+    )
+    run.add_argument("--workers", type=int, metavar="N", help="concurrent workers (1)")
+    run.add_argument("--max-time", type=float, metavar="S", help="stop generating after S seconds")
+    run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
+    run.add_argument("--report-json", type=Path, metavar="PATH", help="write a JSON report")
+    run.add_argument("--strict", action="store_true", default=None,
+                     help="an undocumented 4xx for non-text bytes fails")  # fmt: skip
+    run.add_argument("--auth", choices=AUTH_MODES, help="auth expectations (auto)")
+    run.add_argument("--jwt-secret", metavar="S", help="the server's JWT secret: probe its auth")
+    run.add_argument("--show-secrets", action="store_true", default=None,
+                     help="do not mask credentials in reproducers")  # fmt: skip
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        options = vars(_parser().parse_args(argv))
+        options.pop("command")
+        config = resolve_config(options)
+        report = run_suite(config)
+    except (_UsageError, KitError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    print(render_text(report))
+    try:
+        if config.junit_xml is not None:
+            write_junit(report, config.junit_xml)
+        if config.report_json is not None:
+            write_json(report, config.report_json)
+    except OSError as exc:
+        print(f"{PROG}: error: cannot write the report ({exc.strerror}: {exc.filename})",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    return 0 if report.ok else 1

@@ -1,0 +1,102 @@
+"""How one contract run is set up: options enter here once, from flags or pytest options.
+
+The environment is read here and nowhere else (``HONCHO_CONTRACT_*``): a flag beats the
+environment, which beats the default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import UsageError
+
+__all__ = ["AUTH_MODES", "DEFAULT_SEED", "ENV_PREFIX", "SuiteConfig", "resolve_config"]
+
+ENV_PREFIX = "HONCHO_CONTRACT_"
+AUTH_MODES = ("auto", "required", "off")
+DEFAULT_SEED = 20250101
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    """One run against one server.
+
+    >>> SuiteConfig(base_url="http://127.0.0.1:8000").seed
+    20250101
+    """
+
+    base_url: str
+    token: str | None = None
+    workspace_id: str | None = None
+    seed: int = DEFAULT_SEED
+    max_examples: int = 100
+    workers: int = 1
+    max_time: float | None = None
+    junit_xml: Path | None = None
+    report_json: Path | None = None
+    strict: bool = False
+    auth: str = "auto"
+    jwt_secret: str | None = None
+    show_secrets: bool = False
+    spec_path: Path | None = None
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(
+                f"--base-url {self.base_url!r} is not an http(s) URL",
+                fix="e.g. --base-url http://127.0.0.1:8000",
+            )
+        if self.auth not in AUTH_MODES:
+            raise UsageError(f"--auth {self.auth!r} is unknown", fix="use auto, required or off")
+        for name in ("max_examples", "workers"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.max_time is not None and self.max_time <= 0:
+            raise UsageError("--max-time must be positive")
+        if self.workspace_id == "":
+            raise UsageError("--workspace-id must not be empty")
+
+    @property
+    def root_url(self) -> str:
+        return self.base_url.rstrip("/")
+
+
+def resolve_config(
+    flags: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> SuiteConfig:
+    """A config from ``flags`` (``None``: not given), then ``HONCHO_CONTRACT_*``, then defaults."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in fields(SuiteConfig):
+        value = flags.get(field.name)
+        if value is None:
+            value = env.get(ENV_PREFIX + field.name.upper()) or None
+            if value is not None:
+                value = _convert(field.name, str(value))
+        if value is not None:
+            values[field.name] = value
+    if "base_url" not in values:
+        raise UsageError("no server to test", fix="pass --base-url URL")
+    return SuiteConfig(**values)
+
+
+def _convert(name: str, value: str) -> Any:
+    try:
+        if name in ("seed", "max_examples", "workers"):
+            return int(value)
+        if name in ("max_time", "timeout"):
+            return float(value)
+    except ValueError:
+        raise UsageError(f"{ENV_PREFIX}{name.upper()}={value!r} is not a number") from None
+    if name in ("strict", "show_secrets"):
+        return value.lower() in ("1", "true", "yes")
+    if name in ("junit_xml", "report_json", "spec_path"):
+        return Path(value)
+    return value

@@ -1,0 +1,19 @@
+"""The suite's errors: each is one line that says what, where and how to fix it."""
+
+from __future__ import annotations
+
+from honcho_spec import KitError
+
+__all__ = ["SuiteError", "UnreachableError", "UsageError"]
+
+
+class SuiteError(KitError):
+    """The suite cannot run as asked."""
+
+
+class UsageError(SuiteError):
+    """An option has a value the suite cannot use."""
+
+
+class UnreachableError(SuiteError):
+    """The server under test does not answer."""

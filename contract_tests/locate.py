@@ -1,0 +1,48 @@
+"""Where a generated request is hostile: the place a finding is filed under."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["LONG_STRING", "locate"]
+
+LONG_STRING = 1_000
+
+
+def locate(body: bytes | None) -> str:
+    """``body.FIELD: KIND`` for the first hostile value in ``body``, else ``body``."""
+    if not body:
+        return "body: empty"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body: not UTF-8"
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        return "body: deep nesting"
+    except ValueError:
+        return "body: malformed"
+    if not isinstance(value, dict):
+        return "body"
+    for key, item in value.items():
+        kind = _hostile(item)
+        if kind:
+            return f"body.{key}: {kind}"
+    return "body"
+
+
+def _hostile(value: Any) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity"
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        return "NUL"
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        return "lone surrogate"
+    if len(value) >= LONG_STRING:
+        return "long"
+    return None

@@ -1,0 +1,94 @@
+"""The pytest plugin behind ``pytest --pyargs contract_tests --base-url URL``.
+
+Registered as a ``pytest11`` entry point, so the options exist wherever the kit is
+installed: the same as ``honcho-contract run`` (without the reports, which pytest writes
+itself with ``--junit-xml``). A flag another plugin already has (``--base-url`` of
+pytest-base-url) is shared, not redefined.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .config import AUTH_MODES, SuiteConfig, resolve_config
+from .model import Finding, Severity
+from .runner import Session
+
+_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--base-url", {"metavar": "URL", "help": "the server under test"}),
+    ("--token", {"metavar": "T", "help": "sent as 'Authorization: Bearer T'"}),
+    ("--workspace-id", {"metavar": "ID", "help": "pin the workspace_id path parameter"}),
+    ("--seed", {"type": int, "metavar": "N", "help": "fixed by default"}),
+    ("--max-examples", {"type": int, "metavar": "N", "help": "generated cases per phase"}),
+    ("--workers", {"type": int, "metavar": "N", "help": "concurrent workers"}),
+    ("--max-time", {"type": float, "metavar": "S", "help": "stop generating after S seconds"}),
+    # pytest has a --strict of its own.
+    ("--contract-strict", {"action": "store_true", "default": None, "help": "warnings fail"}),
+    ("--auth", {"choices": AUTH_MODES, "help": "auth expectations (auto)"}),
+    ("--jwt-secret", {"metavar": "S", "help": "the server's JWT secret"}),
+    ("--show-secrets", {"action": "store_true", "default": None, "help": "unmasked reproducers"}),
+)
+
+
+def _dest(flag: str) -> str:
+    name = flag[2:].replace("-", "_")
+    return name if name.startswith("contract_") else "contract_" + name
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("honcho-contract", "trigger_dream contract suite")
+    for flag, options in _OPTIONS:
+        try:
+            group.addoption(flag, dest=_dest(flag), **options)
+        except ValueError:  # another plugin (pytest-base-url) has the flag: share its value
+            continue
+
+
+def contract_config(config: pytest.Config) -> SuiteConfig:
+    flags = {
+        _dest(flag).removeprefix("contract_"): config.getoption(
+            _dest(flag), default=None
+        )
+        for flag, _ in _OPTIONS
+    }
+    if flags["base_url"] is None:
+        flags["base_url"] = config.getoption("base_url", default=None)
+    return resolve_config(flags)
+
+
+_WARNINGS: list[Finding] = []
+
+
+@pytest.fixture(scope="session")
+def contract_session(request: pytest.FixtureRequest) -> Any:
+    session = Session(contract_config(request.config))
+    session.auth_findings = session.detect_auth()
+    yield session
+    session.close()
+
+
+def report_findings(findings: list[Finding]) -> None:
+    """Fail with every distinct failure; keep warnings for the terminal summary."""
+    distinct = list({finding.key: finding for finding in reversed(findings)}.values())[::-1]
+    _WARNINGS.extend(f for f in distinct if f.severity is Severity.WARNING)
+    failures = [f for f in distinct if f.severity is Severity.FAILURE]
+    if failures:
+        pytest.fail("\n".join(_describe(f) for f in failures), pytrace=False)
+
+
+def _describe(finding: Finding) -> str:
+    text = f"{finding.check} [{finding.status}] at {finding.location}: {finding.message}"
+    return text + (f"\n  reproduce: {finding.reproducer}" if finding.reproducer else "")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _WARNINGS:
+        return
+    terminalreporter.section("honcho-contract warnings")
+    seen = set()
+    for finding in _WARNINGS:
+        if finding.key not in seen:
+            seen.add(finding.key)
+            terminalreporter.write_line("WARN " + _describe(finding))

@@ -1,0 +1,68 @@
+"""The contract, as pytest tests: ``pytest --pyargs contract_tests --base-url URL``."""
+
+from __future__ import annotations
+
+import pytest
+
+from honcho_spec import GoldenCase, default_document_path, load_document, load_golden_cases
+
+from .auth_probes import token_probes
+from .facts import ContractFacts
+from .generated import run_generated
+from .model import Probe
+from .plugin import contract_config, report_findings
+from .probes import ProbeSet, build_probes
+from .reproduce import redacted
+from .runner import DEFAULT_WORKSPACE, Session
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    names = set(metafunc.fixturenames)
+    if not {"probe", "token", "golden"} & names:
+        return
+    config = contract_config(metafunc.config)
+    document = load_document(config.spec_path or default_document_path())
+    probes = ProbeSet(
+        facts=ContractFacts.from_document(document),
+        document=document,
+        workspace_id=config.workspace_id or DEFAULT_WORKSPACE,
+        seed=config.seed,
+    )
+    if "probe" in names:
+        items = build_probes(probes)
+        metafunc.parametrize("probe", items, ids=[p.name for p in items])
+    if "token" in names:
+        tokens = list(token_probes(probes, config.jwt_secret)) if config.jwt_secret else []
+        metafunc.parametrize("token", tokens, ids=[p.name for p in tokens])
+    if "golden" in names:
+        cases = load_golden_cases()
+        metafunc.parametrize("golden", cases, ids=[case.name for case in cases])
+
+
+def test_auth_expectations(contract_session: Session) -> None:
+    report_findings(contract_session.auth_findings)
+
+
+def test_hostile_probe(contract_session: Session, probe: Probe) -> None:
+    report_findings(contract_session.check(contract_session.authorize(probe)))
+
+
+def test_token(contract_session: Session, token: Probe) -> None:
+    if contract_session.config.auth == "off":
+        pytest.skip("--auth off")
+    report_findings(contract_session.check(token))
+
+
+def test_golden_case(contract_session: Session, golden: GoldenCase) -> None:
+    fixture = contract_session.fixture_probe(golden)
+    if fixture is None:
+        pytest.skip("needs a server that enforces auth and --jwt-secret")
+    report_findings(contract_session.check(fixture.probe, fixture))
+
+
+def test_generated_cases(contract_session: Session) -> None:
+    session = contract_session
+    run = run_generated(session.config, session.document_path, session.ctx, session.auth_headers)
+    findings = list(redacted(run.findings, session.auth_headers, session.config.show_secrets))
+    assert not run.errors, run.errors
+    report_findings(findings)

@@ -1,0 +1,40 @@
+"""The oracle on a real uvicorn server."""
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_server import BackgroundServer, MockSettings
+
+from .reference_app import create_reference_app
+
+__all__ = ["oracle_server"]
+
+
+class _AfterTheFiveHundred:
+    """The oracle, minus Starlette's re-raise once its 500 is sent.
+
+    Uvicorn would log that traceback and close the connection, and the client could reuse
+    the closing keep-alive connection for the next request. What is answered is unchanged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, receive, watched)
+        except Exception:
+            if not started:
+                raise
+
+
+def oracle_server(*, auth_jwt_secret: str | None = None) -> BackgroundServer:
+    """An unstarted server for the reference app (use it as a context manager)."""
+    app = _AfterTheFiveHundred(create_reference_app(auth_jwt_secret=auth_jwt_secret))
+    return BackgroundServer(MockSettings(port=0, log_level="critical"), app=app)

@@ -1,0 +1,177 @@
+"""The contract suite against faithful servers, through its CLI and through pytest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from contract_tests.cli import main
+from mock_server import BackgroundServer, MockSettings
+
+from cli_process import console_script
+from conftest import JWT_SECRET
+from gallery import CASES
+from oracle import oracle_server
+
+CONTRACT = console_script("honcho-contract")
+QUIET = MockSettings(port=0, log_level="critical")
+# Where FastAPI itself (and so the real server) answers 500: a value echoed in a 422 that
+# cannot be rendered. The oracle reproduces these; the mock answers the contract instead.
+FRAMEWORK_DEFECTS = {
+    "body.observer: NaN", "body.observer: Infinity", "body.observer: -Infinity",
+    "body.observer: 1e999", "body.observed: NaN", "body.observed: Infinity",
+    "body.observed: -Infinity", "body.observed: 1e999", "body.dream_type: NaN",
+    "body.dream_type: Infinity", "body.dream_type: -Infinity", "body.dream_type: 1e999",
+    "fixture: trigger_dream/defects/nan-echo", "fixture: trigger_dream/defects/infinity-echo",
+    "fixture: trigger_dream/defects/surrogate-echo",
+    "fixture: trigger_dream/defects/text-plain-not-utf8",
+}  # fmt: skip
+
+
+def run(url: str, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    report = tmp_path / "report.json"
+    code = main(["run", "--base-url", url, "--report-json", str(report), *args])
+    return code, json.loads(report.read_text())
+
+
+def test_mock_keeps_the_contract(mock_url: str, tmp_path: Path) -> None:
+    code, report = run(mock_url, tmp_path)
+    assert code == 0
+    assert report["failures"] == []
+    assert {w["check"] for w in report["warnings"]} == {
+        "credentials_not_enforced",  # auth off, as Honcho's default
+        "undocumented_status",  # 400 for bytes that are not text, as the real server
+    }
+    assert report["cases"] > 250
+
+
+def test_mock_with_auth_and_the_secret_keeps_the_contract(
+    auth_mock_url: str, tmp_path: Path
+) -> None:
+    code, report = run(auth_mock_url, tmp_path, "--jwt-secret", JWT_SECRET, "--auth", "required")
+    assert code == 0
+    assert report["failures"] == []
+    assert [w["check"] for w in report["warnings"]] == ["undocumented_status"]
+
+
+def test_mock_with_auth_and_no_credentials_warns_once(auth_mock_url: str, tmp_path: Path) -> None:
+    code, report = run(auth_mock_url, tmp_path)
+    assert code == 0
+    assert "no_credentials" in {w["check"] for w in report["warnings"]}
+
+
+def test_oracle_fails_only_where_the_framework_crashes(tmp_path: Path) -> None:
+    with oracle_server() as server:
+        code, report = run(server.url, tmp_path)
+    assert code == 1
+    failures = {(f["check"], f["location"]) for f in report["failures"]}
+    assert {check for check, _ in failures} == {"server_error"}
+    assert {location for _, location in failures} <= FRAMEWORK_DEFECTS
+    assert len(failures) >= 6
+
+
+def test_same_seed_same_report(tmp_path: Path) -> None:
+    (case,) = [c for c in CASES if c.name == "500 for NUL in a peer name"]
+    with BackgroundServer(QUIET, app=case.app()) as server:
+        first = run(server.url, tmp_path, "--seed", "7")[1]
+        second = run(server.url, tmp_path, "--seed", "7")[1]
+    for report in (first, second):
+        report.pop("duration_s")
+        report.pop("summary")
+    assert first == second
+
+
+def test_pinned_workspace_leaves_only_unknown_workspaces_failing(tmp_path: Path) -> None:
+    (case,) = [c for c in CASES if c.name == "500 for an unknown workspace"]
+    with BackgroundServer(QUIET, app=case.app()) as server:
+        code, report = run(server.url, tmp_path, "--workspace-id", "ws-known")
+    assert code == 1
+    locations = {f["location"] for f in report["failures"]}
+    assert "path: unknown workspace" in locations
+    others = locations - {"fixture: trigger_dream/defects/unknown-workspace"}
+    assert all(location.startswith("path: ") for location in others), locations
+
+
+@pytest.mark.parametrize(("show", "visible"), [(False, False), (True, True)])
+def test_reproducers_mask_credentials(show: bool, visible: bool, tmp_path: Path) -> None:
+    (case,) = [c for c in CASES if c.name == "500 for NUL in a peer name"]
+    token = "kit-secret-token"
+    with BackgroundServer(QUIET, app=case.app()) as server:
+        args = ["--token", token, *(["--show-secrets"] if show else [])]
+        _, report = run(server.url, tmp_path, *args)
+    reproducers = " ".join(f["reproducer"] for f in report["failures"])
+    assert "[redacted]" in reproducers or visible
+    assert (token in reproducers) is visible
+
+
+def test_junit_report(mock_url: str, tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    (case,) = [c for c in CASES if c.name == "a 422 without detail"]
+    with BackgroundServer(QUIET, app=case.app()) as server:
+        code = main(["run", "--base-url", server.url, "--junit-xml", str(junit)])
+    suite = ET.parse(junit).getroot()
+    assert code == 1
+    assert suite.tag == "testsuite"
+    assert int(suite.get("failures", "0")) >= 1
+    assert suite.find("testcase/failure") is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        pytest.param(["run", "--base-url", "http://127.0.0.1:9"], "cannot reach", id="dead-url"),
+        pytest.param(["run"], "pass --base-url", id="no-url"),
+        pytest.param(["run", "--base-url", "ftp://x"], "not an http(s) URL", id="bad-url"),
+        pytest.param(
+            ["run", "--base-url", "http://x", "--workers", "0"], "at least 1", id="workers"
+        ),
+        pytest.param(["run", "--bogus"], "unrecognized arguments", id="bad-flag"),
+        pytest.param(["walk"], "invalid choice", id="bad-command"),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
+    done = subprocess.run([CONTRACT, *args], capture_output=True, text=True, timeout=60,
+                          check=False)  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("honcho-contract: error: ")
+    assert fragment in lines[0]
+
+
+def test_unwritable_report_is_one_line(mock_url: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [CONTRACT, "run", "--base-url", mock_url, "--report-json", str(tmp_path / "no" / "r")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("honcho-contract: error: cannot write the report")
+
+
+def test_pytest_entry_point(mock_url: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url", mock_url,
+         "-q", "-p", "no:cacheprovider", "--max-examples", "30"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "honcho-contract warnings" in done.stdout
+    assert " passed" in done.stdout.splitlines()[-1]
+
+
+def test_pytest_entry_point_fails_on_a_broken_server(tmp_path: Path) -> None:
+    (case,) = [c for c in CASES if c.name == "a 422 without detail"]
+    with BackgroundServer(QUIET, app=case.app()) as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url",
+             server.url, "-q", "-p", "no:cacheprovider", "--max-examples", "30"],
+            capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert "validation_error_shape" in done.stdout
