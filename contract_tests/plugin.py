@@ -48,9 +48,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def contract_config(config: pytest.Config) -> SuiteConfig:
     flags = {
-        _dest(flag).removeprefix("contract_"): config.getoption(
-            _dest(flag), default=None
-        )
+        _dest(flag).removeprefix("contract_"): config.getoption(_dest(flag), default=None)
         for flag, _ in _OPTIONS
     }
     if flags["base_url"] is None:
