@@ -16,7 +16,9 @@ from honcho_spec import SpecDocument, example_for_schema
 from .facts import ContractFacts
 from .model import Expect, Probe
 
-__all__ = ["ProbeSet", "build_probes", "json_text", "raw_valid", "valid_body"]
+__all__ = ["MINIMAL_VALID", "ProbeSet", "build_probes", "json_text", "raw_valid", "valid_body"]
+
+MINIMAL_VALID = "a minimal valid body"
 
 JSON = (("content-type", "application/json"),)
 LONG_LENGTHS = (1_000, 1_400, 10_000, 100_000, 1_000_000)
@@ -104,7 +106,7 @@ def raw_valid(probes: ProbeSet) -> dict[str, str]:
 
 def _valid(probes: ProbeSet) -> Iterator[Probe]:
     facts, raw = probes.facts, raw_valid(probes)
-    yield probes.probe("a minimal valid body", "body", json_text(raw), Expect.ACCEPT)
+    yield probes.probe(MINIMAL_VALID, "body", json_text(raw), Expect.ACCEPT)
     full = dict(raw)
     for name in facts.fields:
         if name not in full:

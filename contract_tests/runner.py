@@ -25,7 +25,7 @@ from .facts import ContractFacts
 from .fixture_probes import FixtureProbe, fixture_locations, fixture_probe, fixture_probes
 from .generated import run_generated
 from .model import Exchange, Finding, Probe, Severity
-from .probes import ProbeSet, build_probes
+from .probes import MINIMAL_VALID, ProbeSet, build_probes
 from .reproduce import curl_command, redacted
 from .transport import NoAnswer, Sender
 
@@ -152,7 +152,9 @@ def run_suite(config: SuiteConfig) -> Report:
         report.findings.extend(session.detect_auth())
         report.cases += 1
         for probe in _all_probes(session):
-            report.findings.extend(session.check(probe))
+            findings = session.check(probe)
+            report.findings.extend(findings)
+            report.findings.extend(_workspace_hint(config, probe, findings))
             report.cases += 1
         for fixture in session.fixtures():
             report.findings.extend(session.check(fixture.probe, fixture))
@@ -167,6 +169,24 @@ def run_suite(config: SuiteConfig) -> Report:
         session.close()
     report.duration = time.monotonic() - started
     return report
+
+
+def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:
+    # Honcho answers 500 for a workspace it does not know: everything fails then.
+    if config.workspace_id is not None or probe.name != MINIMAL_VALID:
+        return []
+    if not any(f.check == "server_error" for f in findings):
+        return []
+    return [
+        Finding(
+            check="workspace_hint",
+            severity=Severity.WARNING,
+            status=None,
+            location="path.workspace_id",
+            message=f"a minimal valid request to workspace {DEFAULT_WORKSPACE!r} got a 5xx: if "
+            "the server serves only existing workspaces, pass --workspace-id ID",
+        )
+    ]
 
 
 def _all_probes(session: Session) -> Iterator[Probe]:

@@ -16,14 +16,21 @@ class Example:
     output: list[str]
 
     def matches(self, actual: str) -> bool:
-        """Each expected line equals the actual one; a line ending in ``...`` is a prefix."""
-        lines = actual.splitlines()
-        if len(lines) != len(self.output):
-            return False
-        return all(
-            got.startswith(want[:-3]) if want.endswith("...") else got == want
-            for want, got in zip(self.output, lines, strict=True)
-        )
+        """Each expected line equals the actual one; a line ending in ``...`` is a prefix,
+        and a line that is only ``...`` stands for any number of lines."""
+        return _match(self.output, actual.splitlines())
+
+
+def _match(wanted: list[str], lines: list[str]) -> bool:
+    if not wanted:
+        return not lines
+    first, rest = wanted[0], wanted[1:]
+    if first == "...":
+        return any(_match(rest, lines[skip:]) for skip in range(len(lines) + 1))
+    if not lines:
+        return False
+    head = lines[0].startswith(first[:-3]) if first.endswith("...") else lines[0] == first
+    return head and _match(rest, lines[1:])
 
 
 def console_blocks() -> list[list[Example]]:

@@ -87,6 +87,15 @@ def test_same_seed_same_report(tmp_path: Path) -> None:
     assert first == second
 
 
+def test_unpinned_unknown_workspace_gets_a_hint(tmp_path: Path) -> None:
+    (case,) = [c for c in CASES if c.name == "500 for an unknown workspace"]
+    with BackgroundServer(QUIET, app=case.app()) as server:
+        _, report = run(server.url, tmp_path)
+    hints = [w for w in report["warnings"] if w["check"] == "workspace_hint"]
+    assert len(hints) == 1
+    assert "--workspace-id" in hints[0]["message"]
+
+
 def test_pinned_workspace_leaves_only_unknown_workspaces_failing(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for an unknown workspace"]
     with BackgroundServer(QUIET, app=case.app()) as server:

@@ -19,20 +19,27 @@ README_URL = "http://127.0.0.1:8000"
 
 MOCK_EXAMPLES = [ex for block in console_blocks()[2:] for ex in block if "curl" in ex.command]
 TOKEN_EXAMPLES = [ex for block in console_blocks() for ex in block if " token " in ex.command]
+SUITE_EXAMPLES = [
+    ex
+    for block in console_blocks()[2:]
+    for ex in block
+    if ex.command.startswith(("honcho-contract ", "pytest --pyargs"))
+]
 
 
-def run(command: str) -> str:
+def run(command: str, cwd: Path | None = None) -> str:
     env = {"PATH": f"{BIN}:/usr/bin:/bin"}
     done = subprocess.run(
-        ["bash", "-c", command], capture_output=True, text=True, timeout=30, env=env, check=True
-    )
+        ["bash", "-c", command], capture_output=True, text=True, timeout=300, env=env, cwd=cwd,
+        check=True,
+    )  # fmt: skip
     return done.stdout
 
 
 def test_every_console_example_is_covered() -> None:
     install_run, install_test = setup_commands()
     covered = {install_run.command, install_test.command}
-    covered |= {ex.command for ex in MOCK_EXAMPLES + TOKEN_EXAMPLES}
+    covered |= {ex.command for ex in MOCK_EXAMPLES + TOKEN_EXAMPLES + SUITE_EXAMPLES}
     listed = {ex.command for block in console_blocks() for ex in block}
     assert listed == covered
     assert len(MOCK_EXAMPLES) >= 3
@@ -65,3 +72,9 @@ def test_token_example_gives_a_token_the_mock_accepts(example: Example) -> None:
         )
     assert accepted.status_code == 204
     assert other.status_code == 401
+
+
+@pytest.mark.parametrize("example", SUITE_EXAMPLES, ids=lambda ex: ex.command.split()[0])
+def test_contract_suite_example(example: Example, mock_url: str, tmp_path: Path) -> None:
+    output = run(example.command.replace(README_URL, mock_url), cwd=tmp_path)
+    assert example.matches(output.replace(mock_url, README_URL)), output
