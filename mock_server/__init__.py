@@ -8,11 +8,14 @@ from .app import create_app
 from .handler import Incoming, OperationHandler, compile_handlers
 from .server import BackgroundServer, ServeError, bind_socket, serve
 from .settings import MockSettings, SettingsError, resolve_settings
+from .testing import HonchoMock, MockUsageError
 
 __all__ = [
     "BackgroundServer",
+    "HonchoMock",
     "Incoming",
     "MockSettings",
+    "MockUsageError",
     "OperationHandler",
     "ServeError",
     "SettingsError",

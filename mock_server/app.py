@@ -2,28 +2,40 @@
 
 Routing is Starlette's own, as in the real server: 404 for an unknown path, 405 with
 ``allow`` for a known path and another method, 307 to the other form of a trailing slash.
+The client developer's controls (:mod:`mock_server.controls`) add the control paths, a
+steered endpoint per operation and the layers around the router; with every control off
+the app is the faithful server alone.
 
 >>> app = create_app()
 >>> [route.path for route in app.routes]
+['/v2/workspaces/{workspace_id}/trigger_dream', '/__mock__/requests', '/__mock__/dreams']
+>>> [route.path for route in create_app(settings=MockSettings(control=False)).routes]
 ['/v2/workspaces/{workspace_id}/trigger_dream']
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from honcho_spec import SpecDocument, load_document
+from honcho_spec import SpecDocument, default_document_path, load_document
 
+from .control import ControlLayer, control_routes
+from .controls import Controls, check_control_paths
+from .forcing import Forcing
 from .handler import Incoming, OperationHandler, compile_handlers
+from .reload import Reloader, ReloadLayer
 from .settings import MockSettings
+from .steered import Holds, SteeredEndpoint, read_body
 
 __all__ = ["create_app"]
 
@@ -35,21 +47,69 @@ def create_app(spec: SpecDocument | None = None, settings: MockSettings | None =
     embedded one), with validators and prepared answers compiled now, not per request."""
     settings = settings or MockSettings()
     document = spec if spec is not None else load_document(settings.spec_path)
-    handlers = compile_handlers(document, auth_jwt_secret=settings.auth_jwt_secret)
+    controls = Controls.from_settings(settings)
+    holds = Holds()
+    middleware = []
+    if controls is not None:
+        if settings.reload:
+            path = Path(document.source) if spec is not None else _document_path(settings)
+            reloader = Reloader(path, lambda new: _install(app, new, controls, holds))
+            middleware.append(Middleware(ReloadLayer, reloader=reloader))
+        if controls.journal is not None or settings.cors_origins:
+            middleware.append(
+                Middleware(
+                    ControlLayer, journal=controls.journal, cors_origins=settings.cors_origins
+                )
+            )
     app = Starlette(
-        routes=[_route(handler) for handler in handlers],
-        exception_handlers={HTTPException: _http_exception},
+        exception_handlers={HTTPException: _http_exception}, middleware=middleware or None
     )
-    app.state.document = document
     app.state.settings = settings
-    app.state.handlers = handlers
+    app.state.controls = controls
+    app.state.holds = holds
+    _install(app, document, controls, holds)
     return app
 
 
-def _route(handler: OperationHandler) -> Route:
-    route = Route(
-        handler.operation.path, endpoint=_Endpoint(handler), methods=[handler.operation.method]
+def _install(
+    app: Starlette, document: SpecDocument, controls: Controls | None, holds: Holds
+) -> None:
+    """Serve ``document``: its operations' routes, then the control paths."""
+    if controls is not None and controls.settings.control:
+        check_control_paths(document)
+    settings: MockSettings = app.state.settings
+    handlers = compile_handlers(document, auth_jwt_secret=settings.auth_jwt_secret)
+    routes: list[BaseRoute] = [
+        _route(handler, _endpoint(handler, document, controls, holds)) for handler in handlers
+    ]
+    if controls is not None and controls.journal is not None:
+        routes += control_routes(controls.journal)
+    app.router.routes = routes
+    app.state.document = document
+    app.state.handlers = handlers
+
+
+def _endpoint(
+    handler: OperationHandler, document: SpecDocument, controls: Controls | None, holds: Holds
+) -> ASGIApp:
+    if controls is None or not controls.steers:
+        return _Endpoint(handler)
+    return SteeredEndpoint(
+        handler,
+        controls.steering(handler.operation),
+        Forcing(handler, document),
+        controls.journal,
+        holds,
+        chaotic=controls.chaos is not None,
     )
+
+
+def _document_path(settings: MockSettings) -> Path:
+    return settings.spec_path if settings.spec_path is not None else default_document_path()
+
+
+def _route(handler: OperationHandler, endpoint: ASGIApp) -> Route:
+    route = Route(handler.operation.path, endpoint=endpoint, methods=[handler.operation.method])
     route.methods = {handler.operation.method}  # FastAPI adds no implicit HEAD to a GET route
     return route
 
@@ -63,7 +123,7 @@ class _Endpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = self._handler
-        body = await _read_body(receive) if self._reads_body else b""
+        body = await read_body(receive) if self._reads_body else b""
         content_type = authorization = None
         for name, value in scope["headers"]:
             if name == b"content-type" and content_type is None:
@@ -87,18 +147,6 @@ class _Endpoint:
             {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
         )
         await send({"type": "http.response.body", "body": answer.body})
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # the client went away
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 async def _http_exception(request: Request, exc: Any) -> Response:

@@ -1,7 +1,9 @@
 """``honcho-mock``: serve the mock, or print a token a client can use.
 
     honcho-mock [--host 127.0.0.1] [--port 8000] [--spec PATH] [--auth-jwt-secret S]
-                [--log-level L]
+                [--log-level L] [--no-control] [--journal-size N] [--latency D[-D]]
+                [--allow-faults] [--fault-rate RATE:FAULT] [--seed N]
+                [--cors-origins O,O | none] [--reload]
     honcho-mock token --secret S (--admin | --workspace W)
 
 A bad flag, a missing or invalid document, or a busy port is one line on stderr and
@@ -55,6 +57,46 @@ def _serve_parser() -> argparse.ArgumentParser:
         help="turn auth on: require HS256 JWTs signed with SECRET",
     )
     parser.add_argument("--log-level", choices=LOG_LEVELS, help="uvicorn's log level (info)")
+    control = parser.add_argument_group("the client developer's controls")
+    control.add_argument(
+        "--no-control",
+        dest="control",
+        action="store_const",
+        const=False,
+        help="no /__mock__ paths, no journal, Prefer ignored: only the flags below steer",
+    )
+    control.add_argument(
+        "--journal-size", type=int, metavar="N", help="requests the journal keeps (1000; 0: off)"
+    )
+    control.add_argument(
+        "--latency", metavar="DELAY", help="delay every answer: 50ms, or a range 20ms-200ms"
+    )
+    control.add_argument(
+        "--allow-faults",
+        action="store_const",
+        const=True,
+        help="allow Prefer: fault=..., undocumented Prefer: code=..., and --fault-rate",
+    )
+    control.add_argument(
+        "--fault-rate",
+        metavar="RATE:FAULT",
+        help="inject faults at random: 0.05:500 (faults: 400-599, reset, timeout; "
+        "comma-separate several)",
+    )
+    control.add_argument(
+        "--seed", type=int, help="seed of the latency and fault draws (0): same seed, same run"
+    )
+    control.add_argument(
+        "--cors-origins",
+        metavar="ORIGINS",
+        help="comma-separated origins browsers may call from ('*'; 'none': no CORS)",
+    )
+    control.add_argument(
+        "--reload",
+        action="store_const",
+        const=True,
+        help="serve the document again after it is edited, without a restart",
+    )
     return parser
 
 

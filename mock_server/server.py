@@ -67,6 +67,18 @@ class _Server(uvicorn.Server):
         if self.started and not self.should_exit and self._on_ready is not None:
             self._on_ready()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Requests the mock keeps waiting (delays, timeouts) end now, or uvicorn would
+        # wait for them forever.
+        app = self.config.loaded_app
+        while app is not None:
+            holds = getattr(getattr(app, "state", None), "holds", None)
+            if holds is not None:
+                holds.release()
+                break
+            app = getattr(app, "app", None)
+        await super().shutdown(sockets=sockets)
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         if threading.current_thread() is not threading.main_thread():

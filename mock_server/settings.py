@@ -13,6 +13,8 @@ from typing import Any
 
 from honcho_spec import KitError
 
+from .chaos import FaultRate, Latency, parse_fault_rate, parse_latency
+
 __all__ = ["ENV_PREFIX", "LOG_LEVELS", "MockSettings", "SettingsError", "resolve_settings"]
 
 ENV_PREFIX = "HONCHO_MOCK_"
@@ -25,13 +27,26 @@ class SettingsError(KitError):
 
 @dataclass(frozen=True)
 class MockSettings:
-    """How one mock runs. ``spec_path=None`` serves the embedded Honcho 2.5.1 document."""
+    """How one mock runs. ``spec_path=None`` serves the embedded Honcho 2.5.1 document.
+
+    The fields after ``log_level`` are the client developer's controls; with ``control``
+    off and the others at their defaults but ``cors_origins=()``, the mock is the
+    faithful server alone.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8000
     spec_path: Path | None = None
     auth_jwt_secret: str | None = None
     log_level: str = "info"
+    control: bool = True
+    journal_size: int = 1000
+    latency: Latency | None = None
+    allow_faults: bool = False
+    fault_rate: FaultRate | None = None
+    seed: int = 0
+    cors_origins: tuple[str, ...] = ("*",)
+    reload: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -39,6 +54,14 @@ class MockSettings:
         if self.log_level not in LOG_LEVELS:
             raise SettingsError(
                 f"unknown log level {self.log_level!r}", fix=f"use one of {', '.join(LOG_LEVELS)}"
+            )
+        if self.journal_size < 0:
+            raise SettingsError(
+                f"journal size {self.journal_size} is negative", fix="use 0 (off) or more"
+            )
+        if self.fault_rate is not None and not self.allow_faults:
+            raise SettingsError(
+                f"--fault-rate {self.fault_rate} injects faults", fix="add --allow-faults"
             )
 
 
@@ -58,13 +81,63 @@ def resolve_settings(
 
 
 def _convert(name: str, value: Any) -> Any:
-    if name == "port":
-        try:
-            return int(value)
-        except ValueError:
-            raise SettingsError(f"port {value!r} is not a number", fix="use 0-65535") from None
-    if name == "spec_path":
-        return Path(value)
-    if name == "log_level":
-        return str(value).lower()
-    return value
+    converter = _CONVERTERS.get(name)
+    if converter is None:
+        return value
+    try:
+        return converter(value)
+    except ValueError as exc:
+        flag = "--" + name.replace("_", "-")
+        raise SettingsError(f"{flag}: {exc}", fix=_FIXES.get(name, "")) from None
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        if value.strip().lower() in ("", "none"):
+            return ()
+        value = value.split(",")
+    return tuple(origin.strip() for origin in value if origin.strip())
+
+
+def _typed(kind: type[Any], parse: Any) -> Any:
+    return lambda value: value if isinstance(value, kind) else parse(str(value))
+
+
+_CONVERTERS: dict[str, Any] = {
+    "port": _integer,
+    "journal_size": _integer,
+    "seed": _integer,
+    "spec_path": Path,
+    "log_level": lambda value: str(value).lower(),
+    "control": _boolean,
+    "allow_faults": _boolean,
+    "reload": _boolean,
+    "latency": _typed(Latency, parse_latency),
+    "fault_rate": _typed(FaultRate, parse_fault_rate),
+    "cors_origins": _origins,
+}
+_FIXES = {
+    "port": "use 0-65535",
+    "latency": "write 50ms, or a range such as 20ms-200ms",
+    "fault_rate": "write RATE:FAULT such as 0.05:500 (faults: 400-599, reset, timeout)",
+}

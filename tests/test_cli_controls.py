@@ -1,0 +1,130 @@
+"""The controls' flags and environment variables, through ``honcho-mock`` as a process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mock_server import MockSettings, resolve_settings
+from mock_server.chaos import FaultRate, Latency
+from mock_server.settings import SettingsError
+
+from cli_process import MockProcess, console_script
+
+MOCK = console_script("honcho-mock")
+PATH = "/v2/workspaces/ws-1/trigger_dream"
+VALID = {"observer": "alice", "dream_type": "agent"}
+
+
+def one_line_error(*args: str) -> str:
+    done = subprocess.run([MOCK, *args], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("honcho-mock: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        pytest.param(["--latency", "soon"], "--latency: 'soon' is not a duration", id="latency"),
+        pytest.param(["--latency", "9ms-1ms"], "ends before it starts", id="latency-range"),
+        pytest.param(
+            ["--fault-rate", "0.1:500"],
+            "--fault-rate 0.1:500 injects faults; add --allow-faults",
+            id="fault-rate-without-allow-faults",
+        ),
+        pytest.param(
+            ["--allow-faults", "--fault-rate", "2:500"], "is not a rate", id="fault-rate-bad"
+        ),
+        pytest.param(["--journal-size", "-1"], "journal size -1 is negative", id="journal"),
+        pytest.param(["--seed", "x"], "invalid int value", id="seed"),
+    ],
+)
+def test_bad_control_flags_are_one_line(args: list[str], fragment: str) -> None:
+    assert fragment in one_line_error(*args)
+
+
+def test_document_reaching_the_control_paths_is_one_line(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    operation = {"get": {"responses": {"200": {"description": "ok"}}}}
+    info = {"title": "t", "version": "1"}
+    spec.write_text(
+        json.dumps({"openapi": "3.1.0", "info": info, "paths": {"/{a}/dreams": operation}})
+    )
+    line = one_line_error("--spec", str(spec))
+    assert f"{spec}: the document's path /{{a}}/dreams reaches the mock's control paths" in line
+    assert line.endswith("serve it with --no-control")
+
+
+@pytest.mark.parametrize(
+    ("flags", "environ", "expected"),
+    [
+        pytest.param({}, {}, MockSettings(), id="defaults"),
+        pytest.param(
+            {},
+            {
+                "HONCHO_MOCK_CONTROL": "off",
+                "HONCHO_MOCK_JOURNAL_SIZE": "5",
+                "HONCHO_MOCK_LATENCY": "10ms-20ms",
+                "HONCHO_MOCK_ALLOW_FAULTS": "true",
+                "HONCHO_MOCK_FAULT_RATE": "0.5:reset",
+                "HONCHO_MOCK_SEED": "9",
+                "HONCHO_MOCK_CORS_ORIGINS": "https://a.example, https://b.example",
+                "HONCHO_MOCK_RELOAD": "1",
+            },
+            MockSettings(
+                control=False,
+                journal_size=5,
+                latency=Latency(0.01, 0.02),
+                allow_faults=True,
+                fault_rate=FaultRate(((0.5, "reset"),)),
+                seed=9,
+                cors_origins=("https://a.example", "https://b.example"),
+                reload=True,
+            ),
+            id="environment",
+        ),
+        pytest.param(
+            {"control": True, "latency": "5ms", "cors_origins": "none"},
+            {"HONCHO_MOCK_CONTROL": "0", "HONCHO_MOCK_LATENCY": "1s"},
+            MockSettings(latency=Latency(0.005, 0.005), cors_origins=()),
+            id="flags-beat-environment",
+        ),
+    ],
+)
+def test_settings_resolution(
+    flags: dict[str, object], environ: dict[str, str], expected: MockSettings
+) -> None:
+    assert resolve_settings(flags, environ) == expected
+
+
+def test_environment_boolean_must_be_one() -> None:
+    with pytest.raises(SettingsError, match="--allow-faults: 'maybe' is not true or false"):
+        resolve_settings({}, {"HONCHO_MOCK_ALLOW_FAULTS": "maybe"})
+
+
+def test_flags_reach_the_running_mock() -> None:
+    args = ["--port", "0", "--log-level", "warning", "--allow-faults", "--latency", "1ms"]
+    process = MockProcess([MOCK, *args, "--fault-rate", "1:503", "--cors-origins", "none"])
+    url = process.wait_listening()
+    faulted = httpx.post(url + PATH, json=VALID)
+    journal = httpx.get(f"{url}/__mock__/requests").json()
+    code, _ = process.stop(signal.SIGTERM)
+    assert (faulted.status_code, code) == (503, 0)
+    assert journal[0]["control"] == {"fault": "503", "delay_ms": 1.0}
+
+
+def test_no_control_flag() -> None:
+    process = MockProcess([MOCK, "--port", "0", "--log-level", "warning", "--no-control"])
+    url = process.wait_listening()
+    forced = httpx.post(url + PATH, json=VALID, headers={"prefer": "code=422"})
+    journal = httpx.get(f"{url}/__mock__/requests")
+    process.stop(signal.SIGTERM)
+    assert (forced.status_code, journal.status_code) == (204, 404)
