@@ -4,6 +4,8 @@
         [--max-examples N] [--workers N] [--max-time S] [--junit-xml PATH]
         [--report-json PATH] [--strict] [--auth auto|required|off] [--jwt-secret S]
         [--show-secrets]
+    honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff_cli)
+    honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.proxy)
 
 Exit 0: the server keeps the contract; 1: violations; 2: a usage error or an unreachable
 server (one line on stderr).
@@ -20,6 +22,8 @@ from typing import NoReturn
 from honcho_spec import KitError
 
 from .config import AUTH_MODES, resolve_config
+from .diff_cli import add_diff_parser, run_diff_command
+from .proxy import add_proxy_command, run_proxy
 from .report import render_text, write_json, write_junit
 from .runner import run_suite
 
@@ -60,13 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jwt-secret", metavar="S", help="the server's JWT secret: probe its auth")
     run.add_argument("--show-secrets", action="store_true", default=None,
                      help="do not mask credentials in reproducers")  # fmt: skip
+    add_diff_parser(commands)
+    add_proxy_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = vars(_parser().parse_args(argv))
-        options.pop("command")
+        command = options.pop("command")
+        if command == "diff":
+            return run_diff_command(options)
+        if command == "proxy":
+            return run_proxy(options)
         config = resolve_config(options)
         report = run_suite(config)
     except (_UsageError, KitError) as exc:

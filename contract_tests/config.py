@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 
 from .errors import UsageError
 
-__all__ = ["AUTH_MODES", "DEFAULT_SEED", "ENV_PREFIX", "SuiteConfig", "resolve_config"]
+__all__ = [
+    "AUTH_MODES",
+    "DEFAULT_SEED",
+    "ENV_PREFIX",
+    "SuiteConfig",
+    "from_environment",
+    "resolve_config",
+]
 
 ENV_PREFIX = "HONCHO_CONTRACT_"
 AUTH_MODES = ("auto", "required", "off")
@@ -85,6 +92,12 @@ def resolve_config(
     if "base_url" not in values:
         raise UsageError("no server to test", fix="pass --base-url URL")
     return SuiteConfig(**values)
+
+
+def from_environment(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """``HONCHO_CONTRACT_<NAME>``, or ``None`` when unset or empty (for commands beside run)."""
+    env = os.environ if environ is None else environ
+    return env.get(ENV_PREFIX + name.upper()) or None
 
 
 def _convert(name: str, value: str) -> Any:
