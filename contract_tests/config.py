@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from honcho_spec import layered
+
 from .errors import UsageError
 
 __all__ = [
@@ -80,15 +82,8 @@ def resolve_config(
 ) -> SuiteConfig:
     """A config from ``flags`` (``None``: not given), then ``HONCHO_CONTRACT_*``, then defaults."""
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for field in fields(SuiteConfig):
-        value = flags.get(field.name)
-        if value is None:
-            value = env.get(ENV_PREFIX + field.name.upper()) or None
-            if value is not None:
-                value = _convert(field.name, str(value))
-        if value is not None:
-            values[field.name] = value
+    given = layered((field.name for field in fields(SuiteConfig)), flags, env, ENV_PREFIX)
+    values = {k: _convert(k, v) if isinstance(v, str) else v for k, v in given.items()}
     if "base_url" not in values:
         raise UsageError("no server to test", fix="pass --base-url URL")
     return SuiteConfig(**values)

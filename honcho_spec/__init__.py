@@ -16,6 +16,7 @@ from .document import (
 from .errors import KitError, SpecError
 from .examples import example_for, example_for_schema
 from .golden import GoldenCase, GoldenError, load_golden_cases, render_json
+from .layering import layered
 from .resources import default_document_path, fixtures_dir
 from .tokens import honcho_claims, mint_token, short_keys_allowed
 
@@ -34,6 +35,7 @@ __all__ = [
     "example_for_schema",
     "fixtures_dir",
     "honcho_claims",
+    "layered",
     "load_document",
     "load_golden_cases",
     "mint_token",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from honcho_spec import KitError
+from honcho_spec import KitError, layered
 
 from .chaos import FaultRate, Latency, parse_fault_rate, parse_latency
 
@@ -70,14 +70,8 @@ def resolve_settings(
 ) -> MockSettings:
     """Settings from ``flags`` (``None`` means not given), then ``HONCHO_MOCK_*``, then defaults."""
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for field in fields(MockSettings):
-        value = flags.get(field.name)
-        if value is None:
-            value = env.get(ENV_PREFIX + field.name.upper()) or None
-        if value is not None:
-            values[field.name] = _convert(field.name, value)
-    return MockSettings(**values)
+    given = layered((field.name for field in fields(MockSettings)), flags, env, ENV_PREFIX)
+    return MockSettings(**{name: _convert(name, value) for name, value in given.items()})
 
 
 def _convert(name: str, value: Any) -> Any:
