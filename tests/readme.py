@@ -8,6 +8,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
+_PYTHON = re.compile(r"```python\n(# (test_\w+\.py)\b.*?)```", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,9 @@ def setup_commands() -> tuple[Example, Example]:
     """The two set-up commands: install and run the mock; install and pass the tests."""
     first, second = console_blocks()[:2]
     return first[0], second[0]
+
+
+def python_test_files() -> list[tuple[str, str]]:
+    """The README's Python examples that are test files: ``(name, source)``, each block
+    starting with a ``# test_<name>.py`` comment."""
+    return [(name, body) for body, name in _PYTHON.findall(README.read_text(encoding="utf-8"))]

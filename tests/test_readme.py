@@ -2,28 +2,64 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from contract_tests.prism import free_port
 from mock_server import BackgroundServer, MockSettings
 
-from readme import Example, console_blocks, setup_commands
+from cli_process import MockProcess, console_script
+from readme import Example, console_blocks, python_test_files, setup_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 README_URL = "http://127.0.0.1:8000"
 
-MOCK_EXAMPLES = [ex for block in console_blocks()[2:] for ex in block if "curl" in ex.command]
+# ``honcho-contract proxy`` listens on README_PROXY_URL; its clients' examples name that URL.
+README_PROXY_URL = "http://127.0.0.1:4010"
+PROXY_EXAMPLES = [
+    ex
+    for block in console_blocks()[2:]
+    for ex in block
+    if ex.command.startswith("honcho-contract proxy ")
+]
+PROXY_CLIENTS = [
+    ex for block in console_blocks()[2:] for ex in block if README_PROXY_URL in ex.command
+]
+# A block opening with ``honcho-mock [FLAGS] &`` runs against a mock of its own.
+SERVE = re.compile(r"^honcho-mock((?: --?[\w-]+(?: [^-&\s]\S*)?)*) &$")
+SERVED_BLOCKS = [b for b in console_blocks()[2:] if b and SERVE.match(b[0].command)]
+MOCK_EXAMPLES = [
+    ex
+    for block in console_blocks()[2:]
+    if block not in SERVED_BLOCKS
+    for ex in block
+    if "curl" in ex.command and ex not in PROXY_CLIENTS
+]
 TOKEN_EXAMPLES = [ex for block in console_blocks() for ex in block if " token " in ex.command]
+# ``honcho-contract diff`` examples compare README_URL with README_B_URL.
+README_B_URL = "http://127.0.0.1:8001"
+DIFF_EXAMPLES = [
+    ex
+    for block in console_blocks()[2:]
+    for ex in block
+    if ex.command.startswith("honcho-contract diff ")
+]
 SUITE_EXAMPLES = [
     ex
     for block in console_blocks()[2:]
     for ex in block
     if ex.command.startswith(("honcho-contract ", "pytest --pyargs"))
+    and ex not in DIFF_EXAMPLES + PROXY_EXAMPLES
 ]
 
 
@@ -40,9 +76,13 @@ def test_every_console_example_is_covered() -> None:
     install_run, install_test = setup_commands()
     covered = {install_run.command, install_test.command}
     covered |= {ex.command for ex in MOCK_EXAMPLES + TOKEN_EXAMPLES + SUITE_EXAMPLES}
+    covered |= {ex.command for block in SERVED_BLOCKS for ex in block}
+    covered |= {ex.command for ex in DIFF_EXAMPLES}
+    covered |= {ex.command for ex in PROXY_EXAMPLES + PROXY_CLIENTS}
     listed = {ex.command for block in console_blocks() for ex in block}
     assert listed == covered
     assert len(MOCK_EXAMPLES) >= 3
+    assert len(SERVED_BLOCKS) >= 3
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -78,3 +118,76 @@ def test_token_example_gives_a_token_the_mock_accepts(example: Example) -> None:
 def test_contract_suite_example(example: Example, mock_url: str, tmp_path: Path) -> None:
     output = run(example.command.replace(README_URL, mock_url), cwd=tmp_path)
     assert example.matches(output.replace(mock_url, README_URL)), output
+
+
+@pytest.mark.parametrize("example", DIFF_EXAMPLES, ids=lambda ex: ex.command.split()[1])
+def test_diff_example(example: Example, mock_url: str, auth_mock_url: str, tmp_path: Path) -> None:
+    # The second server runs with auth on, as in the README; the servers disagree: exit 1.
+    command = example.command.replace(README_B_URL, auth_mock_url).replace(README_URL, mock_url)
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=300,
+        env={"PATH": f"{BIN}:/usr/bin:/bin"}, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    output = done.stdout.replace(mock_url, README_URL).replace(auth_mock_url, README_B_URL)
+    assert example.matches(output), output
+
+
+@pytest.mark.parametrize("block", SERVED_BLOCKS, ids=lambda block: block[0].command[:-2])
+def test_example_with_its_own_mock(block: list[Example], tmp_path: Path) -> None:
+    start, *examples = block
+    match = SERVE.match(start.command)
+    assert match is not None
+    command = [console_script("honcho-mock"), *shlex.split(match.group(1))]
+    mock = MockProcess(command, cwd=tmp_path, env={"HONCHO_MOCK_PORT": "0"})
+    url = mock.wait_listening()
+    try:
+        assert start.matches(f"listening on {url}".replace(url, README_URL))
+        for example in examples:
+            output = run(example.command.replace(README_URL, url)).replace(url, README_URL)
+            assert example.matches(output), f"{example.command}\n{output}"
+    finally:
+        code, err = mock.stop(signal.SIGTERM)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("name", "source"), python_test_files(), ids=[name for name, _ in python_test_files()]
+)
+def test_python_example_passes_under_pytest(name: str, source: str, tmp_path: Path) -> None:
+    (tmp_path / name).write_text(source, encoding="utf-8")
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider {name}"
+    output = run(command, cwd=tmp_path)
+    tests = source.count("\ndef test_")
+    assert f"{tests} passed" in output, output
+
+
+@pytest.mark.parametrize("example", PROXY_EXAMPLES, ids=["proxy"])
+def test_proxy_example(example: Example, mock_url: str) -> None:
+    # The proxy runs until SIGINT, in front of the mock; the clients' examples go through it.
+    port = free_port()
+    proxy_url = f"http://127.0.0.1:{port}"
+    command = example.command.replace(README_URL, mock_url).replace(
+        f"--port {README_PROXY_URL.rsplit(':', 1)[1]}", f"--port {port}"
+    )
+    proxy = subprocess.Popen(
+        ["bash", "-c", f"exec {command}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=ROOT, start_new_session=True,
+        env={**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"},
+    )  # fmt: skip
+    assert proxy.stdout is not None
+    try:
+        first = proxy.stdout.readline()
+        for client in PROXY_CLIENTS:
+            output = run(client.command.replace(README_PROXY_URL, proxy_url))
+            assert client.matches(output), f"{client.command}\n{output}"
+        time.sleep(0.3)  # Prism logs a request just after answering it
+        os.killpg(proxy.pid, signal.SIGINT)
+        rest, err = proxy.communicate(timeout=30)
+    finally:
+        if proxy.poll() is None:
+            os.killpg(proxy.pid, signal.SIGTERM)
+            proxy.communicate(timeout=30)
+    assert proxy.returncode == 1, err
+    output = (first + rest).replace(proxy_url, README_PROXY_URL).replace(mock_url, README_URL)
+    assert example.matches(output), output
