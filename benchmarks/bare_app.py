@@ -1,0 +1,59 @@
+"""The ceiling: one Starlette route that answers 204 without reading the request.
+
+Served as ``honcho-mock`` serves the mock: a factory on uvicorn with ``lifespan="off"``, the
+same log level (so the same access-log behaviour), on a socket bound with ``IPPROTO_TCP``
+(so asyncio sets ``TCP_NODELAY``, as for the mock). Deliberately imports neither the mock
+nor the spec layer, so its start-up is uvicorn's and Starlette's alone.
+
+    python -m benchmarks.bare_app --port 8001 --path '/v2/workspaces/{workspace_id}/trigger_dream'
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import socket
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+__all__ = ["create_app", "main"]
+
+
+async def _no_content(_request: Request) -> Response:
+    return Response(status_code=204)
+
+
+def create_app(path: str, method: str = "POST") -> Starlette:
+    """A fresh app with one route, ``method path``, answering an empty 204."""
+    return Starlette(routes=[Route(path, endpoint=_no_content, methods=[method])])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bare_app")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--path", required=True, help="the route's path template")
+    parser.add_argument("--method", default="POST")
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"bare_app: cannot listen on {args.host}:{args.port} ({exc})", file=sys.stderr)
+        return 2
+    factory = functools.partial(create_app, args.path, args.method)
+    config = uvicorn.Config(factory, factory=True, log_level=args.log_level, lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The tools a run needs and the three servers it compares, as command lines.
+
+Every server is started the same way (its own session, a free loopback port, output to a
+log file) and answers the same requests; only its command line differs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BenchError
+
+__all__ = ["LOG_MODES", "ROOT", "LogMode", "Server", "Tools", "find_tools", "make_servers"]
+
+ROOT = Path(__file__).resolve().parent.parent
+PRISM_BIN = ROOT / "node_modules" / ".bin" / "prism"
+PRISM_PACKAGE = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
+
+
+@dataclass(frozen=True)
+class LogMode:
+    """One logging setting, the same for the mock and the bare route."""
+
+    key: str
+    label: str
+    uvicorn_level: str
+    prism_level: str
+
+
+LOG_MODES = (
+    LogMode("default", "access log on", "info", "info"),
+    LogMode("quiet", "quiet", "warning", "silent"),
+)
+
+
+@dataclass(frozen=True)
+class Tools:
+    wrk: str
+    honcho_mock: str
+    python: str
+    node: str | None = None
+    prism: Path | None = None
+
+    @property
+    def prism_version(self) -> str:
+        try:
+            return str(json.loads(PRISM_PACKAGE.read_text(encoding="utf-8"))["version"])
+        except (OSError, ValueError, KeyError):
+            return "?"
+
+
+@dataclass(frozen=True)
+class Server:
+    key: str
+    label: str
+    command: Callable[[int, LogMode], list[str]]
+    cwd: Path | None = None
+    validates: bool = True  # False: answers every request as the valid one
+
+
+def find_tools(*, with_prism: bool, which: Callable[[str], str | None] = shutil.which) -> Tools:
+    """The tools on this machine, or a one-line error naming the missing one and its fix."""
+    wrk = which("wrk")
+    if wrk is None:
+        raise BenchError("wrk not found on PATH", fix="install it: apt-get install wrk")
+    beside = Path(sys.executable).parent / "honcho-mock"
+    honcho_mock = str(beside) if beside.exists() else which("honcho-mock")
+    if honcho_mock is None:
+        raise BenchError(
+            "honcho-mock not found beside this Python or on PATH",
+            fix="install the kit: python3 -m pip install -e .",
+        )
+    if not with_prism:
+        return Tools(wrk=wrk, honcho_mock=honcho_mock, python=sys.executable)
+    node = which("node")
+    if node is None:
+        raise BenchError(
+            "node not found on PATH (Prism runs on Node.js)",
+            fix="install Node.js 18+ and run npm ci, or pass --skip-prism",
+        )
+    if not PRISM_BIN.exists():
+        raise BenchError(
+            "Prism is not installed",
+            where=str(PRISM_BIN),
+            fix=f"run npm ci in {ROOT}, or pass --skip-prism",
+        )
+    return Tools(
+        wrk=wrk,
+        honcho_mock=honcho_mock,
+        python=sys.executable,
+        node=node,
+        prism=PRISM_BIN.resolve(),
+    )
+
+
+def make_servers(
+    tools: Tools, *, route: str, document: Path, mock_args: Sequence[str] = ()
+) -> list[Server]:
+    """The mock (with ``mock_args`` added), the bare route on ``route`` (a path template), and
+    Prism on ``document``."""
+
+    def mock(port: int, mode: LogMode) -> list[str]:
+        level = ["--log-level", mode.uvicorn_level]
+        return [tools.honcho_mock, "--port", str(port), *level, *mock_args]
+
+    def bare(port: int, mode: LogMode) -> list[str]:
+        return [
+            tools.python,
+            "-m",
+            "benchmarks.bare_app",
+            "--port",
+            str(port),
+            "--path",
+            route,
+            "--log-level",
+            mode.uvicorn_level,
+        ]
+
+    servers = [
+        Server("mock", " ".join(["honcho-mock", *mock_args]), mock),
+        Server("bare", "bare Starlette 204", bare, cwd=ROOT, validates=False),
+    ]
+    if tools.node is not None and tools.prism is not None:
+        node, prism = tools.node, str(tools.prism)
+
+        def prism_mock(port: int, mode: LogMode) -> list[str]:
+            return [
+                node,
+                prism,
+                "mock",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-v",
+                mode.prism_level,
+                str(document),
+            ]
+
+        servers.append(Server("prism", f"Prism {tools.prism_version} mock", prism_mock))
+    return servers
