@@ -7,7 +7,8 @@ from .load import Throughput
 from .memory import LongRun
 from .report import Section
 from .startup import Startup
+from .suite import SuiteSpeed
 
 __all__ = ["SECTIONS"]
 
-SECTIONS: tuple[Section, ...] = (Throughput(), Startup(), LongRun())
+SECTIONS: tuple[Section, ...] = (Throughput(), Startup(), LongRun(), SuiteSpeed())

@@ -426,3 +426,19 @@ def test_docstring_examples_run(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(f"benchmarks.{module}"))
     assert tried
     assert failures == 0
+
+
+def test_vanilla_case_count_is_read_from_st_output() -> None:
+    from benchmarks.suite import vanilla_cases
+
+    assert vanilla_cases("Test cases:\n  137 generated, 1 found 3 unique failures\n") == 137
+    assert vanilla_cases("no summary") == 0
+
+
+def test_suite_outcome_checks_both_targets() -> None:
+    from benchmarks.suite import suite_outcome
+
+    slow = suite_outcome(40.0, 290, 2.0, 137)
+    assert [check.verdict for check in slow.checks] == ["MISS", "MISS"]
+    unmeasured = suite_outcome(2.0, 290, 2.0, 0)
+    assert [check.verdict for check in unmeasured.checks] == ["PASS", "n/a"]
