@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -32,10 +31,10 @@ from honcho_spec import SpecDocument, default_document_path, load_document
 from .control import ControlLayer, control_routes
 from .controls import Controls, check_control_paths
 from .forcing import Forcing
-from .handler import Incoming, OperationHandler, compile_handlers
+from .handler import OperationHandler, compile_handlers
 from .reload import Reloader, ReloadLayer
 from .settings import MockSettings
-from .steered import Holds, SteeredEndpoint, read_body
+from .steered import Holds, SteeredEndpoint, incoming_for, read_body
 
 __all__ = ["create_app"]
 
@@ -130,19 +129,7 @@ class _Endpoint:
                 content_type = value.decode("latin-1")
             elif name == b"authorization" and authorization is None:
                 authorization = value.decode("latin-1")
-        incoming = Incoming(scope["path_params"], content_type, authorization, body)
-        if handler.reads_parts:
-            request = Request(scope)
-            incoming = Incoming(
-                scope["path_params"],
-                content_type,
-                authorization,
-                body,
-                query=QueryParams(scope["query_string"]),
-                headers=Headers(scope=scope),
-                cookies=request.cookies,
-            )
-        answer, _ = handler.decide(incoming)
+        answer, _ = handler.decide(incoming_for(handler, scope, content_type, authorization, body))
         await send(
             {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
         )

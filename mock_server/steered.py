@@ -29,7 +29,7 @@ from .journal import BODY_LIMIT, EXTRAS, Journal, extras
 from .rendering import Answer, json_answer
 from .steering import Plan, Steering
 
-__all__ = ["Holds", "SteeredEndpoint", "read_body"]
+__all__ = ["Holds", "SteeredEndpoint", "incoming_for", "read_body"]
 
 
 class Holds:
@@ -104,10 +104,7 @@ class SteeredEndpoint:
             elif name == b"prefer" and self._reads_prefer:
                 text = value.decode("latin-1")
                 prefer = text if prefer is None else f"{prefer}, {text}"
-        if handler.reads_parts:
-            incoming = _with_parts(scope, content_type, authorization, body)
-        else:
-            incoming = Incoming(scope["path_params"], content_type, authorization, body)
+        incoming = incoming_for(handler, scope, content_type, authorization, body)
         plan = self._steering.plan(prefer) if prefer is not None or self._chaotic else None
         if plan is None:
             answer: Answer | None
@@ -153,9 +150,16 @@ class SteeredEndpoint:
         return answer, value
 
 
-def _with_parts(
-    scope: Scope, content_type: str | None, authorization: str | None, body: bytes
+def incoming_for(
+    handler: OperationHandler,
+    scope: Scope,
+    content_type: str | None,
+    authorization: str | None,
+    body: bytes,
 ) -> Incoming:
+    """What ``handler`` decides on: query, headers and cookies only when it reads them."""
+    if not handler.reads_parts:
+        return Incoming(scope["path_params"], content_type, authorization, body)
     return Incoming(
         scope["path_params"],
         content_type,
