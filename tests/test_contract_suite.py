@@ -17,21 +17,10 @@ from mock_server import BackgroundServer, MockSettings
 from cli_process import console_script
 from conftest import JWT_SECRET
 from gallery import CASES
-from oracle import oracle_server
+from oracle import FRAMEWORK_DEFECTS, oracle_server
 
 CONTRACT = console_script("honcho-contract")
 QUIET = MockSettings(port=0, log_level="critical")
-# Where FastAPI itself (and so the real server) answers 500: a value echoed in a 422 that
-# cannot be rendered. The oracle reproduces these; the mock answers the contract instead.
-FRAMEWORK_DEFECTS = {
-    "body.observer: NaN", "body.observer: Infinity", "body.observer: -Infinity",
-    "body.observer: 1e999", "body.observed: NaN", "body.observed: Infinity",
-    "body.observed: -Infinity", "body.observed: 1e999", "body.dream_type: NaN",
-    "body.dream_type: Infinity", "body.dream_type: -Infinity", "body.dream_type: 1e999",
-    "fixture: trigger_dream/defects/nan-echo", "fixture: trigger_dream/defects/infinity-echo",
-    "fixture: trigger_dream/defects/surrogate-echo",
-    "fixture: trigger_dream/defects/text-plain-not-utf8",
-}  # fmt: skip
 
 
 def run(url: str, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:

@@ -28,23 +28,12 @@ from mock_server import BackgroundServer, MockSettings
 from cli_process import console_script
 from gallery import CASES, Case, Request
 from gallery import Answer as GalleryAnswer
-from oracle import oracle_server
+from oracle import FRAMEWORK_DEFECTS, oracle_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 QUIET = MockSettings(port=0, log_level="critical")
 PLACEHOLDER_422 = {"detail": [{"loc": ["string"], "msg": "string", "type": "string"}]}
-# Where FastAPI itself, and so Honcho 2.5.1, answers 500: a value echoed in a 422 that it
-# cannot render (NaN, Infinity, a lone surrogate, text/plain bytes that are not UTF-8).
-FRAMEWORK_DEFECTS = {
-    "body.observer: NaN", "body.observer: Infinity", "body.observer: -Infinity",
-    "body.observer: 1e999", "body.observed: NaN", "body.observed: Infinity",
-    "body.observed: -Infinity", "body.observed: 1e999", "body.dream_type: NaN",
-    "body.dream_type: Infinity", "body.dream_type: -Infinity", "body.dream_type: 1e999",
-    "fixture: trigger_dream/defects/nan-echo", "fixture: trigger_dream/defects/infinity-echo",
-    "fixture: trigger_dream/defects/surrogate-echo",
-    "fixture: trigger_dream/defects/text-plain-not-utf8",
-}  # fmt: skip
 # Prism 5.16.0 beside the mock, Prism given a bearer token (kind, header, mock, Prism).
 PRISM_DIFFERENCES = {
     # A JSON body Prism cannot parse (NaN, a BOM, UTF-16, bytes that are not UTF-8, a

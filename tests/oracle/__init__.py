@@ -11,9 +11,10 @@ from .reference_app import (
     TriggerDreamRequest,
     create_reference_app,
 )
-from .server import oracle_server
+from .server import FRAMEWORK_DEFECTS, oracle_server
 
 __all__ = [
+    "FRAMEWORK_DEFECTS",
     "AuthenticationError",
     "DreamType",
     "TriggerDreamRequest",
