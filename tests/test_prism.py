@@ -41,7 +41,7 @@ QUIET = MockSettings(port=0, log_level="critical")
 BEARER = {"authorization": "Bearer t"}
 OPERATION = "/v2/workspaces/{}/trigger_dream"
 # Prism answers in milliseconds; only the requests it never answers wait this long.
-TIMEOUT = "0.75"
+TIMEOUT = "1.5"
 SENTINEL = "/kit-sentinel"
 INFO = "\N{INFORMATION SOURCE}"  # Prism's mark on info lines
 
