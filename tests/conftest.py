@@ -30,6 +30,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 print(f"hypothesis profile: {settings.get_current_profile_name()}")
 
 JWT_SECRET = "kit-test-secret"
+# The 422 item FastAPI writes for dream_type "sleep", as the real server answers it.
+ENUM_ERROR = {
+    "type": "enum",
+    "loc": ["body", "dream_type"],
+    "msg": "Input should be 'consolidate' or 'agent'",
+    "input": "sleep",
+    "ctx": {"expected": "'consolidate' or 'agent'"},
+}
 
 
 @pytest.fixture(scope="session")

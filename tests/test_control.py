@@ -18,15 +18,10 @@ from mock_server import MockSettings, create_app
 from mock_server.controls import ControlPathError
 from mock_server.testing import HonchoMock, MockUsageError
 
+from conftest import ENUM_ERROR
+
 PATH = "/v2/workspaces/ws-1/trigger_dream"
 VALID = {"observer": "alice", "dream_type": "agent"}
-ENUM_ERROR = {
-    "type": "enum",
-    "loc": ["body", "dream_type"],
-    "msg": "Input should be 'consolidate' or 'agent'",
-    "input": "sleep",
-    "ctx": {"expected": "'consolidate' or 'agent'"},
-}
 
 
 Sent = tuple[str, str, dict[str, str] | None]  # method, path, JSON body

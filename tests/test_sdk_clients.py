@@ -29,17 +29,12 @@ from honcho_core.resources.workspaces import WorkspacesResource
 
 from mock_server.testing import HonchoMock
 
+from conftest import ENUM_ERROR
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE_SCRIPT = ROOT / "tests" / "js" / "trigger_dream.js"
 SECRET = "sdk-test-secret"
 ALICE = {"workspace_id": "ws-1", "observer": "alice", "observed": "alice", "dream_type": "agent"}
-ENUM_ERROR = {
-    "type": "enum",
-    "loc": ["body", "dream_type"],
-    "msg": "Input should be 'consolidate' or 'agent'",
-    "input": "sleep",
-    "ctx": {"expected": "'consolidate' or 'agent'"},
-}
 
 
 @contextlib.contextmanager
