@@ -1,7 +1,7 @@
 """A bare HTTP/1.1 server that writes exactly the bytes it is given.
 
-uvicorn (h11) refuses to send a body with a 204; some servers do. This one lets a test
-put one on the wire, to show the suite sees it.
+uvicorn (on h11 and on httptools alike) refuses to send a body with a 204; some servers
+do. This one lets a test put one on the wire, to show the suite sees it.
 """
 
 from __future__ import annotations

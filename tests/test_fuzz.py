@@ -180,6 +180,7 @@ _MEDIA = ["application/json; charset=utf-16", "application/x+json", "", 'applica
 _MEDIA += ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded", "application/"]
 _JSON = st.sampled_from([None, "application/json"])
 CONTENT_TYPES = _weighted((6, _JSON), (1, st.sampled_from(_MEDIA)), (1, _HEADER))
+PARSER_REFUSAL = (400, b"Invalid HTTP request received.")  # uvicorn's own
 _OTHER = ["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE", "QUERY"]
 _TOKENS = st.from_regex(r"[A-Z]{1,12}", fullmatch=True).filter(lambda m: m != "CONNECT")
 METHODS = _weighted((6, st.just(OPERATION.method)), (1, st.sampled_from(_OTHER)), (1, _TOKENS))
@@ -220,6 +221,11 @@ def test_raw_requests(client: httpx.Client, servers: Servers, auth: bool, raw: R
     allowed |= {401} if auth and raw.headers.get("authorization") != ADMIN else set()
     allowed |= {400} if _unparseable(raw.body) else set()
     with _reproducer(lambda: f"{raw!r} (and the @reproduce_failure blob)"):
+        if (status, response.content) == PARSER_REFUSAL:
+            # httptools (the real server's parser, uvicorn[standard]) knows a fixed set of
+            # methods and refuses any other token before an app sees the request.
+            assert raw.method not in {OPERATION.method, *_OTHER}, raw.method
+            return
         assert status in allowed, f"{status}: {response.content[:300]!r}"
         assert status != 405 or raw.method != OPERATION.method, response.content
         _assert_shape(status, response.content, response.headers.get("content-type"))
