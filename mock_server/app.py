@@ -4,7 +4,8 @@ Routing is Starlette's own, as in the real server: 404 for an unknown path, 405 
 ``allow`` for a known path and another method, 307 to the other form of a trailing slash.
 The client developer's controls (:mod:`mock_server.controls`) add the control paths, a
 steered endpoint per operation and the layers around the router; with every control off
-the app is the faithful server alone.
+the app is the faithful server alone. Requests for an operation skip Starlette's layers and
+router (:mod:`mock_server.dispatch`), with the same answers.
 
 >>> app = create_app()
 >>> [route.path for route in app.routes]
@@ -18,7 +19,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -30,6 +30,7 @@ from honcho_spec import SpecDocument, default_document_path, load_document
 
 from .control import ControlLayer, control_routes
 from .controls import Controls, check_control_paths
+from .dispatch import MockApp
 from .forcing import Forcing
 from .handler import OperationHandler, compile_handlers
 from .reload import Reloader, ReloadLayer
@@ -41,7 +42,7 @@ __all__ = ["create_app"]
 _NO_BODY_STATUSES = frozenset({204, 205, 304})
 
 
-def create_app(spec: SpecDocument | None = None, settings: MockSettings | None = None) -> Starlette:
+def create_app(spec: SpecDocument | None = None, settings: MockSettings | None = None) -> MockApp:
     """A fresh mock serving ``spec`` (by default the document ``settings`` name, or the
     embedded one), with validators and prepared answers compiled now, not per request."""
     settings = settings or MockSettings()
@@ -60,30 +61,34 @@ def create_app(spec: SpecDocument | None = None, settings: MockSettings | None =
                     ControlLayer, journal=controls.journal, cors_origins=settings.cors_origins
                 )
             )
-    app = Starlette(
+    app = MockApp(
         exception_handlers={HTTPException: _http_exception}, middleware=middleware or None
     )
     app.state.settings = settings
+    app.state.direct = not settings.reload
     app.state.controls = controls
     app.state.holds = holds
     _install(app, document, controls, holds)
     return app
 
 
-def _install(
-    app: Starlette, document: SpecDocument, controls: Controls | None, holds: Holds
-) -> None:
+def _install(app: MockApp, document: SpecDocument, controls: Controls | None, holds: Holds) -> None:
     """Serve ``document``: its operations' routes, then the control paths."""
     if controls is not None and controls.settings.control:
         check_control_paths(document)
     settings: MockSettings = app.state.settings
     handlers = compile_handlers(document, auth_jwt_secret=settings.auth_jwt_secret)
-    routes: list[BaseRoute] = [
+    operation_routes = [
         _route(handler, _endpoint(handler, document, controls, holds)) for handler in handlers
     ]
+    routes: list[BaseRoute] = [*operation_routes]
     if controls is not None and controls.journal is not None:
         routes += control_routes(controls.journal)
     app.router.routes = routes
+    cors = controls is not None and bool(controls.settings.cors_origins)
+    app.take_directly(
+        operation_routes if app.state.direct else (), unless_header="origin" if cors else None
+    )
     app.state.document = document
     app.state.handlers = handlers
 

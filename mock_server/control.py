@@ -1,9 +1,10 @@
 """The Starlette edge of the controls: the journal's recording, CORS, the control paths.
 
-:class:`ControlLayer` wraps the app: it journals each request when its answer starts
-(so a client that has its answer finds it in the journal), and hands a request that
-carries an ``Origin`` header to Starlette's ``CORSMiddleware``. Without ``Origin`` a
-request is untouched, so a plain ``OPTIONS`` keeps the real server's 405.
+:class:`ControlLayer` wraps the app: it journals each request when its answer starts (so a
+client that has its answer finds it in the journal), unless the operation's endpoint
+journaled it itself, and hands a request that carries an ``Origin`` header to Starlette's
+``CORSMiddleware``. Without ``Origin`` a request is untouched, so a plain ``OPTIONS`` keeps
+the real server's 405.
 
     GET    /__mock__/requests[?status=204,4xx][&since=TIME]   the journal, oldest first
     DELETE /__mock__/requests                                 empty it
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .controls import CONTROL_PREFIX
 from .dreams import DREAM_FIELDS
-from .journal import EntryFilter, FilterError, Journal
+from .journal import EXTRAS, EntryFilter, FilterError, Journal
 from .rendering import render_json
 
 __all__ = ["ControlLayer", "control_routes"]
@@ -64,7 +65,8 @@ class ControlLayer:
         arrived = time.time()
 
         async def journaled_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            # An operation's endpoint journals its own requests (and leaves EXTRAS).
+            if message["type"] == "http.response.start" and EXTRAS not in scope:
                 journal.record(scope, arrived, message["status"])
             await send(message)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import signal
 import socket
 import threading
@@ -111,7 +112,14 @@ def serve(settings: MockSettings, *, announce: Callable[[str], None] = print) ->
     create_app(settings=settings)  # a bad document fails here, before the port is taken
     sock = bind_socket(settings.host, settings.port)
     url = _url(sock)
-    server = _Server(_config(settings), on_ready=lambda: announce(f"listening on {url}"))
+
+    def ready() -> None:
+        # What start-up built (modules, the compiled document) lives as long as the process:
+        # out of the collector's way, a full collection no longer walks it under load.
+        gc.freeze()
+        announce(f"listening on {url}")
+
+    server = _Server(_config(settings), on_ready=ready)
     try:
         server.run(sockets=[sock])
     finally:

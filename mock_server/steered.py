@@ -91,6 +91,7 @@ class SteeredEndpoint:
         self._dreams = DreamReader(handler)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        arrived = time.time()
         handler = self._handler
         body = await read_body(receive) if self._reads_body else b""
         content_type = authorization = prefer = None
@@ -111,16 +112,15 @@ class SteeredEndpoint:
             answer, value = handler.decide(incoming)
         else:
             answer, value = self._apply(plan, incoming)
-        if self._journal is not None:
+        if self._journal is not None:  # journaled here, with what only the endpoint knows
             dream = None
             if len(body) > BODY_LIMIT and answer is handler.success:  # kept in part: read now
                 dream = self._dreams.dream_now(scope["path_params"], value)
             answer_body = answer.body if answer is not None else b""
             scope[EXTRAS] = extras(self._dreams, body, answer_body, plan, dream)
+            self._journal.record(scope, arrived, answer.status if answer is not None else None)
         if answer is None:  # a connection fault: nothing to send
             assert plan is not None
-            if self._journal is not None:
-                self._journal.record(scope, time.time(), None)
             await self._holds.sleep(plan.delay)
             await _drop(plan.fault, receive, send, self._holds)
             return

@@ -1,0 +1,53 @@
+"""The operations' requests straight to their endpoints; everything else through Starlette.
+
+Starlette's own path for a request (its error and exception middleware, the layers the
+controls add, then the router trying each route) costs about as much as deciding a valid
+request. The operations' routes come first in the router, so the first of them that fully
+matches a request (path and method) is the one the router would pick: :class:`MockApp`
+takes it directly, with the scope the router would give it. Any other request (an
+unknown path, another method, a trailing slash) goes through Starlette unchanged, so
+routing answers stay Starlette's own. ``--reload``, which must see every request, turns
+the shortcut off; CORS needs only the requests that carry an ``Origin`` header, and those
+go through Starlette. The journal needs none: the operations' endpoints journal their own
+requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.applications import Starlette
+from starlette.routing import Match, Route
+from starlette.types import Receive, Scope, Send
+
+__all__ = ["MockApp"]
+
+
+class MockApp(Starlette):
+    """Starlette, with :attr:`direct` routes taken before its middleware and router."""
+
+    direct: tuple[Route, ...] = ()
+    passed_header: bytes | None = None
+
+    def take_directly(self, routes: Sequence[Route], *, unless_header: str | None = None) -> None:
+        """Take ``routes`` (the router's first routes, in its order) directly from now on,
+        except requests carrying the header ``unless_header``."""
+        self.direct = tuple(routes)
+        self.passed_header = unless_header.lower().encode() if unless_header else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.direct:
+            passed = self.passed_header
+            if passed is not None:
+                for name, _ in scope["headers"]:
+                    if name == passed:
+                        await super().__call__(scope, receive, send)
+                        return
+            for route in self.direct:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope["app"] = self
+                    scope.update(child_scope)
+                    await route.app(scope, receive, send)
+                    return
+        await super().__call__(scope, receive, send)
