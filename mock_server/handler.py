@@ -15,7 +15,7 @@ from honcho_spec import Operation, SpecDocument, example_for
 
 from .auth import BearerVerifier
 from .body import PARSE_ERROR_DETAIL, BodyRejected, parse_body
-from .rendering import Answer, empty_answer, json_answer
+from .rendering import Answer, empty_answer, json_answer, json_text_answer, plain_json
 from .schema_compiler import SchemaCompiler
 from .validation import NO_VALUES, MultiMapping, OperationValidator, RequestParts
 
@@ -54,6 +54,7 @@ class OperationHandler:
         self._success = _success_answer(operation, compiler)
         self._parse_error = json_answer(400, {"detail": PARSE_ERROR_DETAIL})
         self._refusals: dict[str, Answer] = {}
+        self._items_as_json = self.validator.checks_body_only
 
     @property
     def success(self) -> Answer:
@@ -72,6 +73,16 @@ class OperationHandler:
             refusal = self._verifier.refusal(request.authorization, self._workspace(request))
             if refusal is not None:
                 return self._refusal(refusal), None
+        if self._items_as_json and _parsed(body) and plain_json(request.body):
+            # pydantic-core writes the 422 items itself, as FastAPI would for this text.
+            try:
+                items, value = self.validator.body_errors_json(body)
+            except ValueError:  # an input it cannot write after all: the path below
+                pass
+            else:
+                if items is not None:
+                    return json_text_answer(422, b'{"detail":' + items + b"}"), None
+                return self._success, value
         parts = RequestParts(
             request.path_params, body, request.query, request.headers, request.cookies
         )
@@ -103,6 +114,11 @@ class OperationHandler:
         if not self._scoped:
             return None
         return request.path_params.get(_WORKSPACE_PARAM) or request.query.get(_WORKSPACE_PARAM)
+
+
+def _parsed(body: Any) -> bool:
+    """A value parsed from JSON text (not absent, not raw bytes)."""
+    return body is not None and not isinstance(body, bytes)
 
 
 def compile_handlers(

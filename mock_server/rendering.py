@@ -13,19 +13,31 @@ import datetime
 import enum
 import json
 import math
+import re
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any, NamedTuple
 
-__all__ = ["MAX_ECHO_DEPTH", "Answer", "empty_answer", "json_answer", "render_json"]
+__all__ = [
+    "MAX_ECHO_DEPTH",
+    "Answer",
+    "empty_answer",
+    "json_answer",
+    "json_text_answer",
+    "plain_json",
+    "render_json",
+]
 
 MAX_ECHO_DEPTH = 64
+# Where a float, a lone surrogate (escaped or as bytes) or a non-finite number may be, or
+# text that is not UTF-8 (NUL).
+_NOT_PLAIN = re.compile(rb"[0-9][.eE]|\\u|NaN|Infinity|\x00|\xed[\xa0-\xbf]")
 Headers = tuple[tuple[bytes, bytes], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A complete HTTP answer, ready to send."""
+class Answer(NamedTuple):
+    """A complete HTTP answer, ready to send (a tuple: cheap to build on the hot path)."""
 
     status: int
     headers: Headers
@@ -36,12 +48,22 @@ class Answer:
 
 
 def json_answer(status: int, content: Any) -> Answer:
-    body = render_json(content)
+    return json_text_answer(status, render_json(content))
+
+
+def json_text_answer(status: int, body: bytes) -> Answer:
+    """An answer whose JSON body is already written."""
     return Answer(
         status,
         ((b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")),
         body,
     )
+
+
+def plain_json(text: bytes) -> bool:
+    """UTF-8 JSON text without floats, ``\\u`` escapes, NaN or Infinity: its values are
+    written by pydantic-core exactly as by ``json.dumps``."""
+    return _NOT_PLAIN.search(text) is None
 
 
 def empty_answer(status: int, *, content_type: bytes | None = b"application/json") -> Answer:
@@ -52,13 +74,29 @@ def empty_answer(status: int, *, content_type: bytes | None = b"application/json
 
 def render_json(content: Any) -> bytes:
     try:
-        return json.dumps(
-            content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_encode
-        ).encode("utf-8")
+        return _fastapi_json(content).encode("utf-8")
     except (ValueError, UnicodeEncodeError, RecursionError):
         return json.dumps(
             _representable(content, 0), ensure_ascii=True, separators=(",", ":"), default=_encode
         ).encode("ascii")
+
+
+def _dumps(content: Any) -> str:
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_encode
+    )
+
+
+def _fastapi_encoder() -> Callable[[Any], str]:
+    """``_dumps``, with the C encoder ``json.dumps`` would build made once, not per call.
+
+    Without cycle checks: rendered values come from parsed JSON and pydantic's errors,
+    which have no cycles (nesting too deep is a RecursionError either way).
+    """
+    if c_make_encoder is None:  # no C speedups: json.dumps itself
+        return _dumps
+    encoder = c_make_encoder(None, _encode, encode_basestring, None, ":", ",", False, False, False)
+    return lambda content: "".join(encoder(content, 0))
 
 
 def _representable(value: Any, depth: int) -> Any:
@@ -92,3 +130,6 @@ def _encode(value: Any) -> Any:
     if isinstance(value, BaseException):
         return {}
     return str(value)
+
+
+_fastapi_json = _fastapi_encoder()

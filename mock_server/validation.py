@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError, create_model
+from pydantic_core import SchemaValidator
 
 from honcho_spec import Operation, Parameter
 
@@ -75,9 +76,22 @@ class OperationValidator:
         schema = body.json_schema if body is not None else None
         self.has_body = schema is not None
         self._body_required = bool(body and body.required)
-        self._body_adapter: TypeAdapter[Any] | None = (
-            TypeAdapter(compiler.annotation(schema)) if schema is not None else None
-        )
+        # pydantic-core's validator itself: TypeAdapter.validate_python adds a Python call.
+        self._body_validator: SchemaValidator | None = None
+        self._wrapped_body: SchemaValidator | None = None
+        if schema is not None:
+            annotation = compiler.annotation(schema)
+            self._body_validator = TypeAdapter(annotation).validator  # type: ignore[assignment]
+            body_only = all(c.location == "path" and c.adapter is None for c in self._params)
+            if body_only and not _has_float(schema, compiler):
+                # The body as a field named "body": pydantic-core's own items, "body" first.
+                wrapper = create_model("Request", body=(annotation, ...))
+                self._wrapped_body = TypeAdapter(wrapper).validator  # type: ignore[assignment]
+
+    @property
+    def checks_body_only(self) -> bool:
+        """Only the body can be invalid: :meth:`body_errors_json` may answer."""
+        return self._wrapped_body is not None
 
     def errors(self, parts: RequestParts) -> tuple[list[ErrorItem], Any]:
         """All validation errors of ``parts`` (FastAPI's order) and the validated body."""
@@ -86,18 +100,49 @@ class OperationValidator:
             if check.adapter is None and check.location == "path":
                 continue
             errors.extend(_check_param(check, parts))
-        if self._body_adapter is None:
+        if self._body_validator is None:
             return errors, None
         if parts.body is None:
             if self._body_required:
                 errors.append(_missing(("body",)))
             return errors, None
         try:
-            value = self._body_adapter.validate_python(parts.body, from_attributes=True)
+            value = self._body_validator.validate_python(parts.body, from_attributes=True)
         except ValidationError as exc:
             errors.extend(_with_prefix(exc, ("body",)))
             return errors, None
         return errors, value
+
+    def body_errors_json(self, body: Any) -> tuple[bytes | None, Any]:
+        """For a present ``body`` when :attr:`checks_body_only`: its 422 items as a JSON array
+        written by pydantic-core (``None`` when valid), and the validated body.
+
+        pydantic-core writes the items as FastAPI's ``json.dumps`` does, except for floats
+        (``1e+16`` against ``1e16``), lone surrogates and non-finite numbers: only for
+        bodies whose text has none of them (:func:`mock_server.rendering.plain_json`).
+        """
+        assert self._wrapped_body is not None
+        try:
+            request = self._wrapped_body.validate_python({"body": body}, from_attributes=True)
+        except ValidationError as exc:
+            return exc.json(include_url=False).encode("utf-8"), None
+        return None, request.body
+
+
+def _has_float(schema: Any, compiler: SchemaCompiler) -> bool:
+    # A float in the schema (a bound, an enum member) may reach an item's ctx, where
+    # pydantic-core and json.dumps write it differently.
+    seen: set[int] = set()
+    todo = [schema]
+    while todo:
+        node = compiler.document.resolve(todo.pop())
+        if isinstance(node, float):
+            return True
+        if id(node) in seen or not isinstance(node, dict | list):
+            continue
+        seen.add(id(node))
+        todo.extend(node.values() if isinstance(node, dict) else node)
+    return False
 
 
 def _param_check(param: Parameter, compiler: SchemaCompiler) -> _ParamCheck:
@@ -141,7 +186,10 @@ def _check_param(check: _ParamCheck, parts: RequestParts) -> list[ErrorItem]:
 
 
 def _with_prefix(exc: ValidationError, prefix: tuple[str, ...]) -> list[ErrorItem]:
-    return [{**err, "loc": [*prefix, *err["loc"]]} for err in exc.errors(include_url=False)]
+    errors = cast(list[ErrorItem], exc.errors(include_url=False))  # fresh dicts: ours
+    for error in errors:
+        error["loc"] = [*prefix, *error["loc"]]
+    return errors
 
 
 def _missing(loc: tuple[str, ...]) -> ErrorItem:

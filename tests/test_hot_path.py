@@ -1,0 +1,151 @@
+"""The hot path's shortcuts give exactly the answers of the long way round.
+
+Two shortcuts keep the mock fast: requests for an operation skip Starlette's middleware
+and router (:class:`mock_server.dispatch.MockApp`), and pydantic-core writes the 422 items
+of a plain JSON body itself. Each is checked here against the path it short-cuts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from honcho_spec import default_document_path, load_golden_cases
+from mock_server import BackgroundServer, MockSettings, create_app
+from mock_server.handler import Incoming
+from mock_server.rendering import plain_json, render_json
+from mock_server.validation import RequestParts
+
+PATH = "/v2/workspaces/ws-1/trigger_dream"
+HANDLER = create_app(settings=MockSettings(control=False)).state.handlers[0]
+FIELDS = ["observer", "observed", "dream_type", "extra", ""]
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(-(10**40), 10**40),
+    st.text(),
+    st.sampled_from(["consolidate", "agent", "sleep", 'a"b\\c/d', "\x1f\x7f\u2028", "é中😀"]),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=3), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+BODIES = st.dictionaries(st.sampled_from(FIELDS), _VALUES, max_size=4) | _VALUES
+
+
+def _long_way(body: bytes) -> bytes:
+    errors, _ = HANDLER.validator.errors(RequestParts({"workspace_id": "ws-1"}, json.loads(body)))
+    return render_json({"detail": errors}) if errors else b""
+
+
+@given(value=BODIES, ascii_only=st.booleans())
+def test_pydantic_items_are_fastapis_items(value: Any, ascii_only: bool) -> None:
+    assume(value is not None)  # an absent body is a "missing" item, never the shortcut
+    body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    answer, _ = HANDLER.decide(Incoming({"workspace_id": "ws-1"}, "application/json", None, body))
+    assert (answer.body if answer.status == 422 else b"") == _long_way(body)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        (b'{"observer":"bee","dream_type":"agent"}', True),
+        (b'{"observer":12345678901234567890123}', True),
+        ('{"observer":"é中😀"}'.encode(), True),
+        (b'{"observer":1.5}', False),
+        (b'{"observer":1e5}', False),
+        (b'{"observer":-2E-3}', False),
+        (b'{"observer":"\\u00e9"}', False),
+        (b'{"observer":NaN}', False),
+        (b'{"observer":-Infinity}', False),
+        ('{"observer":"x"}'.encode("utf-16"), False),
+        (b'{"\xed\xa0\x80":1}', False),
+    ],
+)
+def test_plain_json(text: bytes, plain: bool) -> None:
+    assert plain_json(text) is plain
+
+
+def _requests() -> list[Any]:
+    golden = [
+        pytest.param(c.method, c.path, c.request_headers(), c.body, id=c.name)
+        for c in load_golden_cases()
+        if not c.token and not c.settings
+    ]
+    odd = [
+        ("GET", PATH, {}, None),
+        ("POST", PATH + "/", {}, b"{}"),
+        ("POST", "/v2/workspaces//trigger_dream", {}, b"{}"),
+        ("POST", "/nowhere", {}, b"{}"),
+        ("POST", PATH, {"origin": "http://app.test"}, b'{"observer":"a","dream_type":"agent"}'),
+        (
+            "OPTIONS",
+            PATH,
+            {"origin": "http://app.test", "access-control-request-method": "POST"},
+            None,
+        ),
+    ]
+    return [*golden, *(pytest.param(*request, id=f"odd-{n}") for n, request in enumerate(odd))]
+
+
+def _answer(client: httpx.Client, method: str, path: str, headers: Any, body: Any) -> Any:
+    headers = {"host": "honcho.test", **headers}  # the same Location from either server
+    response = client.request(method, path, headers=headers, content=body)
+    headers = sorted((k, v) for k, v in response.headers.items() if k != "date")
+    return response.status_code, headers, response.content
+
+
+@pytest.fixture(scope="module")
+def clients() -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """One mock taking its operation directly (the default), one sending all through
+    Starlette."""
+    direct = create_app()
+    assert direct.direct, "the operation's route is taken directly by default"
+    long_way = create_app()
+    long_way.take_directly(())
+    with (
+        BackgroundServer(app=direct) as fast,
+        BackgroundServer(app=long_way) as slow,
+        httpx.Client(base_url=fast.url) as fast_client,
+        httpx.Client(base_url=slow.url) as slow_client,
+    ):
+        yield fast_client, slow_client
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "body"), _requests())
+def test_direct_dispatch_answers_as_starlette(
+    clients: tuple[httpx.Client, httpx.Client],
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes | None,
+) -> None:
+    answers, journals = [], []
+    for client in clients:
+        client.delete("/__mock__/requests")
+        answers.append(_answer(client, method, path, headers, body))
+        journals.append(client.get("/__mock__/requests").json())
+    assert answers[0] == answers[1]
+    for entries in journals:  # journaled once either way, with the same entry (but its time)
+        assert len(entries) == 1
+        del entries[0]["time"], entries[0]["id"]
+    assert journals[0] == journals[1]
+
+
+def test_reload_turns_the_shortcut_off(tmp_path: Any) -> None:
+    document = tmp_path / "doc.yaml"
+    document.write_bytes(default_document_path().read_bytes())
+    assert not create_app(settings=MockSettings(spec_path=document, reload=True)).direct
