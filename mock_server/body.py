@@ -11,12 +11,14 @@ from __future__ import annotations
 import email.message
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["BodyRejected", "parse_body"]
+__all__ = ["BodyRejected", "Parsed", "parse", "parse_body"]
 
 PARSE_ERROR_DETAIL = "There was an error parsing the body"
 _CACHEABLE_LENGTH = 256
+_OPEN, _CLOSE = b"{}"
+_UNSURE = object()
 
 
 class BodyRejected(Exception):  # noqa: N818 - a verdict, not a fault of the mock
@@ -28,18 +30,69 @@ class BodyRejected(Exception):  # noqa: N818 - a verdict, not a fault of the moc
         self.error = error
 
 
+class Parsed(NamedTuple):
+    """The value to validate, and whether it is *plain*: parsed from UTF-8 text of an
+    object without NaN or Infinity and with floats only in plain decimals (0, or 1e-4 up
+    to 1e16), so that pydantic-core writes its values byte for byte as ``json.dumps``
+    does (outside plain decimals ``json.dumps`` writes ``1e+16`` where it writes ``1e16``)."""
+
+    value: Any
+    plain: bool = False
+
+
 def parse_body(body: bytes, content_type: str | None) -> Any:
     """The value to validate: ``None`` for no body, parsed JSON, or the raw bytes."""
+    return parse(body, content_type).value
+
+
+def parse(body: bytes, content_type: str | None) -> Parsed:
+    """:func:`parse_body`, saying whether the value is plain."""
     if not body:
-        return None
+        return Parsed(None)
     if content_type and not _is_json(content_type):
-        return body
+        return Parsed(body)
+    if body[0] == _OPEN and body[-1] == _CLOSE and body[1]:
+        value = _plain_object(body)
+        if value is not _UNSURE:
+            return Parsed(value, plain=True)
     try:
-        return json.loads(body)
+        return Parsed(json.loads(body))
     except json.JSONDecodeError as exc:
         raise BodyRejected(position=exc.pos, error=exc.msg) from None
     except (ValueError, RecursionError):  # bytes that are not text, or nesting too deep
         raise BodyRejected() from None
+
+
+class _NotPlainError(Exception):
+    pass
+
+
+def _plain_float(text: str) -> float:
+    value = float(text)  # what json.loads makes of it
+    if value != 0 and not 1e-4 <= abs(value) < 1e16:
+        raise _NotPlainError
+    return value
+
+
+def _not_plain(_constant: str) -> float:
+    raise _NotPlainError
+
+
+# json.loads's own scanner (the C one), refusing what is not plain.
+_DECODER: Any = json.JSONDecoder(parse_float=_plain_float, parse_constant=_not_plain)
+_scan_once = _DECODER.scan_once
+
+
+def _plain_object(body: bytes) -> Any:
+    """``json.loads(body)`` for a plain object in UTF-8 with nothing around it (no BOM, no
+    NUL, no whitespace), minus its encoding detection and whitespace passes; ``_UNSURE``
+    on any doubt, and json.loads itself has the last word."""
+    try:
+        text = body.decode("utf-8", "surrogatepass")
+        value, end = _scan_once(text, 0)
+    except Exception:
+        return _UNSURE
+    return value if end == len(text) else _UNSURE
 
 
 def _is_json(content_type: str) -> bool:

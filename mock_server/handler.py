@@ -8,25 +8,24 @@ parameters and the body, then the documented success answer.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from honcho_spec import Operation, SpecDocument, example_for
 
 from .auth import BearerVerifier
-from .body import PARSE_ERROR_DETAIL, BodyRejected, parse_body
-from .rendering import Answer, empty_answer, json_answer, json_text_answer, plain_json
+from .body import PARSE_ERROR_DETAIL, BodyRejected, Parsed, parse
+from .rendering import Answer, empty_answer, json_answer, json_text_answer
 from .schema_compiler import SchemaCompiler
-from .validation import NO_VALUES, MultiMapping, OperationValidator, RequestParts
+from .validation import NO_VALUES, MultiMapping, OperationValidator, RequestParts, items_json
 
 __all__ = ["Incoming", "OperationHandler", "compile_handlers"]
 
 _WORKSPACE_PARAM = "workspace_id"
+_NO_BODY = Parsed(None)
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """The parts of a request the verdict depends on."""
+class Incoming(NamedTuple):
+    """The parts of a request the verdict depends on (a tuple: cheap to build per request)."""
 
     path_params: Mapping[str, str]
     content_type: str | None
@@ -54,7 +53,7 @@ class OperationHandler:
         self._success = _success_answer(operation, compiler)
         self._parse_error = json_answer(400, {"detail": PARSE_ERROR_DETAIL})
         self._refusals: dict[str, Answer] = {}
-        self._items_as_json = self.validator.checks_body_only
+        self._body_only = self.validator.checks_body_only
 
     @property
     def success(self) -> Answer:
@@ -63,26 +62,26 @@ class OperationHandler:
 
     def decide(self, request: Incoming) -> tuple[Answer, Any]:
         """The answer, and the validated body when the request is accepted."""
-        body: Any = None
+        parsed = _NO_BODY
         if self.validator.has_body:
             try:
-                body = parse_body(request.body, request.content_type)
+                parsed = parse(request.body, request.content_type)
             except BodyRejected as rejected:
                 return self._rejected(rejected), None
         if self._verifier is not None:
             refusal = self._verifier.refusal(request.authorization, self._workspace(request))
             if refusal is not None:
                 return self._refusal(refusal), None
-        if self._items_as_json and _parsed(body) and plain_json(request.body):
-            # pydantic-core writes the 422 items itself, as FastAPI would for this text.
-            try:
-                items, value = self.validator.body_errors_json(body)
-            except ValueError:  # an input it cannot write after all: the path below
-                pass
-            else:
-                if items is not None:
-                    return json_text_answer(422, b'{"detail":' + items + b"}"), None
+        body = parsed.value
+        if self._body_only and body is not None and not isinstance(body, bytes):
+            error, value = self.validator.check_body(body)
+            if error is None:
                 return self._success, value
+            if parsed.plain:  # pydantic-core writes the 422 items as FastAPI would
+                try:
+                    return json_text_answer(422, b'{"detail":' + items_json(error) + b"}"), None
+                except ValueError:  # an input it cannot write after all: the long way
+                    pass
         parts = RequestParts(
             request.path_params, body, request.query, request.headers, request.cookies
         )
@@ -114,11 +113,6 @@ class OperationHandler:
         if not self._scoped:
             return None
         return request.path_params.get(_WORKSPACE_PARAM) or request.query.get(_WORKSPACE_PARAM)
-
-
-def _parsed(body: Any) -> bool:
-    """A value parsed from JSON text (not absent, not raw bytes)."""
-    return body is not None and not isinstance(body, bytes)
 
 
 def compile_handlers(

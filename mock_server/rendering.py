@@ -13,7 +13,6 @@ import datetime
 import enum
 import json
 import math
-import re
 import uuid
 from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -25,14 +24,10 @@ __all__ = [
     "empty_answer",
     "json_answer",
     "json_text_answer",
-    "plain_json",
     "render_json",
 ]
 
 MAX_ECHO_DEPTH = 64
-# Where a float, a lone surrogate (escaped or as bytes) or a non-finite number may be, or
-# text that is not UTF-8 (NUL).
-_NOT_PLAIN = re.compile(rb"[0-9][.eE]|\\u|NaN|Infinity|\x00|\xed[\xa0-\xbf]")
 Headers = tuple[tuple[bytes, bytes], ...]
 
 
@@ -58,12 +53,6 @@ def json_text_answer(status: int, body: bytes) -> Answer:
         ((b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")),
         body,
     )
-
-
-def plain_json(text: bytes) -> bool:
-    """UTF-8 JSON text without floats, ``\\u`` escapes, NaN or Infinity: its values are
-    written by pydantic-core exactly as by ``json.dumps``."""
-    return _NOT_PLAIN.search(text) is None
 
 
 def empty_answer(status: int, *, content_type: bytes | None = b"application/json") -> Answer:

@@ -18,7 +18,14 @@ from honcho_spec import Operation, Parameter
 
 from .schema_compiler import SchemaCompiler, is_plain_string
 
-__all__ = ["NO_VALUES", "ErrorItem", "MultiMapping", "OperationValidator", "RequestParts"]
+__all__ = [
+    "NO_VALUES",
+    "ErrorItem",
+    "MultiMapping",
+    "OperationValidator",
+    "RequestParts",
+    "items_json",
+]
 
 ErrorItem = dict[str, Any]
 _LOCATIONS = ("path", "query", "header", "cookie")
@@ -90,7 +97,7 @@ class OperationValidator:
 
     @property
     def checks_body_only(self) -> bool:
-        """Only the body can be invalid: :meth:`body_errors_json` may answer."""
+        """Only the body can be invalid: :meth:`check_body` may decide."""
         return self._wrapped_body is not None
 
     def errors(self, parts: RequestParts) -> tuple[list[ErrorItem], Any]:
@@ -113,20 +120,25 @@ class OperationValidator:
             return errors, None
         return errors, value
 
-    def body_errors_json(self, body: Any) -> tuple[bytes | None, Any]:
-        """For a present ``body`` when :attr:`checks_body_only`: its 422 items as a JSON array
-        written by pydantic-core (``None`` when valid), and the validated body.
-
-        pydantic-core writes the items as FastAPI's ``json.dumps`` does, except for floats
-        (``1e+16`` against ``1e16``), lone surrogates and non-finite numbers: only for
-        bodies whose text has none of them (:func:`mock_server.rendering.plain_json`).
-        """
+    def check_body(self, body: Any) -> tuple[ValidationError | None, Any]:
+        """For a present ``body`` when :attr:`checks_body_only`: pydantic's error (``None``
+        when valid; its locations start with ``body``), and the validated body."""
         assert self._wrapped_body is not None
         try:
             request = self._wrapped_body.validate_python({"body": body}, from_attributes=True)
         except ValidationError as exc:
-            return exc.json(include_url=False).encode("utf-8"), None
+            return exc.with_traceback(None), None  # no frames kept alive with it
         return None, request.body
+
+
+def items_json(error: ValidationError) -> bytes:
+    """The 422 items of ``error`` as a JSON array written by pydantic-core.
+
+    It writes them as FastAPI's ``json.dumps`` does, except for floats outside plain
+    decimals (``1e+16`` against ``1e16``) and non-finite numbers, and raises a ValueError
+    for lone surrogates: use it only for plain bodies (:class:`mock_server.body.Parsed`).
+    """
+    return error.json(include_url=False).encode("utf-8")
 
 
 def _has_float(schema: Any, compiler: SchemaCompiler) -> bool:
