@@ -19,6 +19,7 @@ PARSE_ERROR_DETAIL = "There was an error parsing the body"
 _CACHEABLE_LENGTH = 256
 _OPEN, _CLOSE = b"{}"
 _UNSURE = object()
+_PLAIN_DEPTH = 200
 
 
 class BodyRejected(Exception):  # noqa: N818 - a verdict, not a fault of the mock
@@ -32,9 +33,10 @@ class BodyRejected(Exception):  # noqa: N818 - a verdict, not a fault of the moc
 
 class Parsed(NamedTuple):
     """The value to validate, and whether it is *plain*: parsed from UTF-8 text of an
-    object without NaN or Infinity and with floats only in plain decimals (0, or 1e-4 up
-    to 1e16), so that pydantic-core writes its values byte for byte as ``json.dumps``
-    does (outside plain decimals ``json.dumps`` writes ``1e+16`` where it writes ``1e16``)."""
+    object without NaN or Infinity, with floats only in plain decimals (0, or 1e-4 up to
+    1e16) and at most 200 brackets, so that pydantic-core writes its values byte for byte
+    as ``json.dumps`` does (outside plain decimals ``json.dumps`` writes ``1e+16`` where
+    it writes ``1e16``; past 255 levels it cuts the nesting)."""
 
     value: Any
     plain: bool = False
@@ -51,7 +53,7 @@ def parse(body: bytes, content_type: str | None) -> Parsed:
         return Parsed(None)
     if content_type and not _is_json(content_type):
         return Parsed(body)
-    if body[0] == _OPEN and body[-1] == _CLOSE and body[1]:
+    if body[0] == _OPEN and body[-1] == _CLOSE and body[1] and _shallow(body):
         value = _plain_object(body)
         if value is not _UNSURE:
             return Parsed(value, plain=True)
@@ -61,6 +63,12 @@ def parse(body: bytes, content_type: str | None) -> Parsed:
         raise BodyRejected(position=exc.pos, error=exc.msg) from None
     except (ValueError, RecursionError):  # bytes that are not text, or nesting too deep
         raise BodyRejected() from None
+
+
+def _shallow(body: bytes) -> bool:
+    # pydantic-core writes values nested deeper than 255 levels otherwise (it cuts them);
+    # the brackets counted here bound the depth, strings included.
+    return body.count(b"{") + body.count(b"[") <= _PLAIN_DEPTH
 
 
 class _NotPlainError(Exception):

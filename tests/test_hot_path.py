@@ -62,6 +62,13 @@ def test_pydantic_items_are_fastapis_items(value: Any, ascii_only: bool) -> None
     assert (answer.body if answer.status == 422 else b"") == _long_way(body)
 
 
+@pytest.mark.parametrize("depth", [100, 199, 200, 255, 256, 400])
+def test_deep_bodies_as_the_long_way(depth: int) -> None:
+    body = b'{"observer":' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+    answer, _ = HANDLER.decide(Incoming({"workspace_id": "ws-1"}, "application/json", None, body))
+    assert answer.body == _long_way(body)
+
+
 @pytest.mark.parametrize(
     ("text", "plain"),
     [
@@ -80,6 +87,8 @@ def test_pydantic_items_are_fastapis_items(value: Any, ascii_only: bool) -> None
         (b'{"observer":NaN}', False),
         (b'{"observer":-Infinity}', False),
         (b' {"observer":"x"}', False),
+        (b'{"observer":' + b"[" * 199 + b"]" * 199 + b"}", True),
+        (b'{"observer":' + b"[" * 200 + b"]" * 200 + b"}", False),
         (b'["observer"]', False),
         ('{"observer":"x"}'.encode("utf-16"), False),
         ('{"observer":"x"}'.encode("utf-8-sig"), False),
