@@ -191,7 +191,12 @@ _PIECES = st.one_of(
 _IDS = _weighted(  # at most 4,000 characters: httpx refuses URLs over 64 kB once encoded
     (4, st.text(min_size=1, max_size=40).map(lambda s: quote(s, safe=""))),
     (2, st.lists(_PIECES, max_size=4).map("".join)),
-    (1, st.builds(lambda c, n: quote(c * n, safe=""), st.characters(), st.integers(1, 4000))),
+    (
+        1,
+        st.builds(
+            lambda c, n: quote(c * n, safe=""), st.characters(codec="utf-8"), st.integers(1, 4000)
+        ),
+    ),
 )
 PATHS = st.builds(lambda wid, slash: _path(wid) + slash, _IDS, st.sampled_from([""] * 7 + ["/"]))
 _BEARERS = _HEADER.map("Bearer {}".format).map(str.strip)
