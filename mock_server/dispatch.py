@@ -43,11 +43,33 @@ class MockApp(Starlette):
                     if name == passed:
                         await super().__call__(scope, receive, send)
                         return
-            for route in self.direct:
-                match, child_scope = route.matches(scope)
-                if match is Match.FULL:
-                    scope["app"] = self
-                    scope.update(child_scope)
-                    await route.app(scope, receive, send)
-                    return
+            route = _full_match(self.direct, scope)
+            if route is not None:
+                scope["app"] = self
+                await route.app(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
+
+
+def _full_match(routes: Sequence[Route], scope: Scope) -> Route | None:
+    """The first of ``routes`` whose path and method match, with its scope set, as
+    :meth:`Route.matches` sets it (inlined where there is no ``root_path``)."""
+    if scope.get("root_path"):
+        for route in routes:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child_scope)
+                return route
+        return None
+    path, method = scope["path"], scope["method"]
+    for route in routes:
+        found = route.path_regex.match(path)
+        if found is not None and (not route.methods or method in route.methods):
+            convertors = route.param_convertors
+            params = {
+                key: convertors[key].convert(value) for key, value in found.groupdict().items()
+            }
+            scope["endpoint"] = route.endpoint
+            scope["path_params"] = {**scope.get("path_params", {}), **params}
+            return route
+    return None

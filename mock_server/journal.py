@@ -1,10 +1,10 @@
 """The journal: every request the mock receives and its verdict, newest last, capped.
 
-Recording is one ``deque.append`` of a small tuple. It holds few objects on purpose: the
-request line and headers packed into one bytes object, the body, and the answer body and
-plan the operation's endpoint left in the scope (:func:`extras`); a full journal then
-costs the allocator and the garbage collector next to nothing per request. JSON, filters
-and dreams are worked out when the journal is read.
+Recording is one ``deque.append`` of a small tuple. It holds what the request brought as
+it came, nothing rebuilt: the raw path, the query string and the server's list of header
+pairs (made afresh for each request), the body, and the answer body and plan the
+operation's endpoint left in the scope (:func:`extras`). Decoding, JSON, filters and
+dreams are worked out when the journal is read.
 
 >>> journal = Journal(size=2)
 >>> for path in ("/a", "/b", "/c"):
@@ -37,13 +37,13 @@ BODY_LIMIT = 16 * 1024  # bytes of each request body kept
 # The operation's dream reader, body (up to BODY_LIMIT), answer body, plan, and the dream
 # when the body was too long to keep whole.
 Extras = tuple[DreamReader, bytes, bytes, Plan | None, Dream | None]
-# id, time, status, method, packed path/query/headers, then the extras (or blanks)
+# The raw path, the query string, the header pairs.
+Head = tuple[bytes, bytes, Sequence[tuple[bytes, bytes]]]
+# id, time, status, method, head, then the extras (or blanks)
 Entry = tuple[
-    int, float, int | None, str, bytes, DreamReader | None, bytes, bytes, Plan | None, Dream | None
+    int, float, int | None, str, Head, DreamReader | None, bytes, bytes, Plan | None, Dream | None
 ]
-_SEPARATOR = b"\0"  # never in a header, a raw path or a query string
 _METHODS = {method: method for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
-_chain = itertools.chain.from_iterable
 
 
 def extras(
@@ -106,7 +106,7 @@ class Journal:
     def record(self, scope: MutableMapping[str, Any], arrived: float, status: int | None) -> None:
         """Keep one request: its scope's parts, when it arrived, its status (None: none)."""
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        head = _SEPARATOR.join((raw_path, scope["query_string"], *_chain(scope["headers"])))
+        head = (raw_path, scope["query_string"], scope["headers"])
         method = scope["method"]
         more = scope.get(EXTRAS) or _NO_EXTRAS
         self._entries.append(
@@ -147,12 +147,11 @@ def _dream(entry: Entry) -> Dream | None:
     return reader.dream(path, content_type, body)
 
 
-def _unpack(head: bytes) -> tuple[str, str, list[tuple[str, str]]]:
-    raw_path, query, *flat = head.split(_SEPARATOR)
+def _unpack(head: Head) -> tuple[str, str, list[tuple[str, str]]]:
+    raw_path, query, headers = head
     path = urllib.parse.unquote(raw_path.decode("latin-1"))
-    names = (name.decode("latin-1") for name in flat[::2])
-    values = (value.decode("latin-1") for value in flat[1::2])
-    return path, query.decode("latin-1"), list(zip(names, values, strict=True))
+    pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+    return path, query.decode("latin-1"), pairs
 
 
 def _entry_json(entry: Entry) -> dict[str, Any]:

@@ -16,10 +16,12 @@ import httpx
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from starlette.routing import Match
 
 from honcho_spec import default_document_path, load_golden_cases
 from mock_server import BackgroundServer, MockSettings, create_app
 from mock_server.body import parse
+from mock_server.dispatch import _full_match
 from mock_server.handler import Incoming
 from mock_server.rendering import render_json
 from mock_server.validation import RequestParts
@@ -170,3 +172,21 @@ def test_reload_turns_the_shortcut_off(tmp_path: Any) -> None:
     document = tmp_path / "doc.yaml"
     document.write_bytes(default_document_path().read_bytes())
     assert not create_app(settings=MockSettings(spec_path=document, reload=True)).direct
+
+
+@pytest.mark.parametrize("root_path", ["", "/api"])
+@pytest.mark.parametrize("method", ["POST", "GET"])
+@pytest.mark.parametrize(
+    "path", [PATH, PATH + "/", "/v2/workspaces/caf%C3%A9/trigger_dream", "/v2/workspaces/a/b"]
+)
+def test_full_match_is_the_routers(root_path: str, method: str, path: str) -> None:
+    routes = create_app().direct
+    scope = {"type": "http", "method": method, "path": root_path + path, "root_path": root_path}
+    expected = [(r, child) for r in routes for m, child in [r.matches(scope)] if m is Match.FULL]
+    found = _full_match(routes, scope)
+    if not expected:
+        assert found is None
+        return
+    route, child_scope = expected[0]
+    assert found is route
+    assert {key: scope[key] for key in child_scope} == child_scope
