@@ -50,7 +50,7 @@ def json_text_answer(status: int, body: bytes) -> Answer:
     """An answer whose JSON body is already written."""
     return Answer(
         status,
-        ((b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")),
+        ((b"content-length", b"%d" % len(body)), (b"content-type", b"application/json")),
         body,
     )
 
