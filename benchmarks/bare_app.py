@@ -14,15 +14,16 @@ import argparse
 import functools
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
-__all__ = ["create_app", "main"]
+__all__ = ["create_app", "main", "serve_factory", "server_arguments"]
 
 
 async def _no_content(_request: Request) -> Response:
@@ -34,25 +35,36 @@ def create_app(path: str, method: str = "POST") -> Starlette:
     return Starlette(routes=[Route(path, endpoint=_no_content, methods=[method])])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bare_app")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--path", required=True, help="the route's path template")
-    parser.add_argument("--method", default="POST")
-    parser.add_argument("--log-level", default="info")
-    args = parser.parse_args(argv)
+def serve_factory(factory: Callable[[], ASGIApp], *, host: str, port: int, log_level: str) -> int:
+    """Serve ``factory``'s app as ``honcho-mock`` serves the mock, until stopped."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock.bind((host, port))
     except OSError as exc:
-        print(f"bare_app: cannot listen on {args.host}:{args.port} ({exc})", file=sys.stderr)
+        print(f"cannot listen on {host}:{port} ({exc})", file=sys.stderr)
         return 2
-    factory = functools.partial(create_app, args.path, args.method)
-    config = uvicorn.Config(factory, factory=True, log_level=args.log_level, lifespan="off")
+    config = uvicorn.Config(factory, factory=True, log_level=log_level, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def server_arguments(prog: str) -> argparse.ArgumentParser:
+    """The command line every benchmarked Python server takes."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--log-level", default="info")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = server_arguments("python -m benchmarks.bare_app")
+    parser.add_argument("--path", required=True, help="the route's path template")
+    parser.add_argument("--method", default="POST")
+    args = parser.parse_args(argv)
+    factory = functools.partial(create_app, args.path, args.method)
+    return serve_factory(factory, host=args.host, port=args.port, log_level=args.log_level)
 
 
 if __name__ == "__main__":

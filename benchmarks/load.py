@@ -129,6 +129,9 @@ def _notes(bench: Bench) -> tuple[str, ...]:
         f"round); above {DISTURBED_CORES} on a saturated machine, someone else's work took "
         "CPU from the server and wrk, and the row is skewed.",
         "errors: wrong-class answers (>= 400 for valid, < 400 for invalid) plus socket errors.",
+        "FastAPI (oracle): the kit's differential oracle (tests/oracle), FastAPI declaring "
+        "Honcho's model and route with auth off, served as the mock is: what the real "
+        "framework costs for the same answers. No target; mock / FastAPI is for reading.",
     )
 
 
@@ -153,6 +156,16 @@ def _ratio_check(
     if len(per_round) > 1:
         note += f"; rounds {min(per_round):.2f}-{max(per_round):.2f}"
     return Check(goal, _rate(mine) / _rate(theirs), note)
+
+
+def _plain_ratio(
+    rounds: Mapping[Key, Sequence[Measured]], mode: LogMode, body: str, other: str
+) -> str:
+    """The mock's median rate over ``other``'s, without a target ("" if not measured)."""
+    mine, theirs = rounds.get(("mock", mode.key, body)), rounds.get((other, mode.key, body))
+    if not mine or not theirs or _rate(theirs) <= 0:
+        return ""
+    return f"{_rate(mine) / _rate(theirs):.2f}x"
 
 
 def throughput_outcome(
@@ -191,6 +204,7 @@ def throughput_outcome(
                         LOAD_ANCHORS.get((server.key, mode.key, body), ""),
                         vs_bare.cell() if is_mock else "",
                         vs_prism.cell() if is_mock else "",
+                        _plain_ratio(rounds, mode, body, "fastapi") if is_mock else "",
                     )
                 )
     headers = (
@@ -207,6 +221,7 @@ def throughput_outcome(
         "anchor (req/s; p50 / p99; RSS)",
         "mock / bare",
         "mock / Prism",
+        "mock / FastAPI",
     )
     table = Table("Throughput and latency", headers, tuple(rows), notes)
     return Outcome(tables=(table,), checks=tuple(checks))

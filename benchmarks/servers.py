@@ -1,4 +1,4 @@
-"""The tools a run needs and the three servers it compares, as command lines.
+"""The tools a run needs and the servers it compares, as command lines.
 
 Every server is started the same way (its own session, a free loopback port, output to a
 log file) and answers the same requests; only its command line differs.
@@ -6,6 +6,7 @@ log file) and answers the same requests; only its command line differs.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import sys
@@ -20,6 +21,8 @@ __all__ = ["LOG_MODES", "ROOT", "LogMode", "Server", "Tools", "find_tools", "mak
 ROOT = Path(__file__).resolve().parent.parent
 PRISM_BIN = ROOT / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
+# FastAPI declaring Honcho's model: the kit's differential oracle, in a checkout's tests/.
+ORACLE = ROOT / "tests" / "oracle" / "serve.py"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,13 @@ class Server:
     command: Callable[[int, LogMode], list[str]]
     cwd: Path | None = None
     validates: bool = True  # False: answers every request as the valid one
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def find_tools(*, with_prism: bool, which: Callable[[str], str | None] = shutil.which) -> Tools:
@@ -125,6 +135,14 @@ def make_servers(
         Server("mock", " ".join(["honcho-mock", *mock_args]), mock),
         Server("bare", "bare Starlette 204", bare, cwd=ROOT, validates=False),
     ]
+    fastapi = _version("fastapi")
+    if fastapi is not None and ORACLE.is_file():
+
+        def framework(port: int, mode: LogMode) -> list[str]:
+            level = ["--log-level", mode.uvicorn_level]
+            return [tools.python, "-m", "tests.oracle.serve", "--port", str(port), *level]
+
+        servers.append(Server("fastapi", f"FastAPI {fastapi} (oracle)", framework, cwd=ROOT))
     if tools.node is not None and tools.prism is not None:
         node, prism = tools.node, str(tools.prism)
 

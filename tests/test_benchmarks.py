@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from benchmarks.cli import main  # noqa: E402
 from benchmarks.context import LoadRun  # noqa: E402
 from benchmarks.load import Measured, median_of, throughput_outcome  # noqa: E402
 from benchmarks.memory import long_run_outcome, next_round_seconds  # noqa: E402
+from benchmarks.processes import Spawned, free_port, send  # noqa: E402
 from benchmarks.procfs import (  # noqa: E402
     descendants,
     parse_busy_ticks,
@@ -34,7 +36,7 @@ from benchmarks.procfs import (  # noqa: E402
     tree_rss_kb,
 )
 from benchmarks.sections import SECTIONS  # noqa: E402
-from benchmarks.servers import LOG_MODES, Server  # noqa: E402
+from benchmarks.servers import LOG_MODES, Server, Tools, make_servers  # noqa: E402
 from benchmarks.startup import startup_outcome  # noqa: E402
 from benchmarks.wrk import (  # noqa: E402
     HttpRequest,
@@ -296,7 +298,52 @@ def test_throughput_ratios_come_from_the_same_run() -> None:
     assert (mock_row["logging"], mock_row["other load"]) == (LOG_MODES[0].label, "0.00")
     assert mock_row["mock / bare"] == "0.90x (>= 0.85x PASS)"
     assert mock_row["mock / Prism"] == "3.00x (>= 3.00x PASS)"
-    assert table.rows[1][-2:] == ("", "")  # ratios sit on the mock's rows only
+    assert mock_row["mock / FastAPI"] == ""  # not measured in this run
+    assert table.rows[1][-3:] == ("", "", "")  # ratios sit on the mock's rows only
+
+
+def test_the_frameworks_ratio_is_read_not_judged() -> None:
+    rates = {"mock": 9000.0, "bare": 10000.0, "fastapi": 3000.0}
+    measured = {
+        (server, mode.key, body): [_measured(rate)]
+        for server, rate in rates.items()
+        for mode in LOG_MODES
+        for body in ("valid", "invalid")
+    }
+    servers = [*_servers()[:2], Server("fastapi", "FastAPI (oracle)", _servers()[0].command)]
+    outcome = throughput_outcome(measured, servers, LOG_MODES)
+    (table,) = outcome.tables
+    assert dict(zip(table.headers, table.rows[0], strict=True))["mock / FastAPI"] == "3.00x"
+    assert not [c for c in outcome.checks if "FastAPI" in c.goal.name]
+
+
+@pytest.mark.slow
+def test_the_oracle_serves_as_the_benchmarks_start_it(tmp_path: Path) -> None:
+    servers = make_servers(
+        Tools(wrk="wrk", honcho_mock="honcho-mock", python=sys.executable),
+        route="/v2/workspaces/{workspace_id}/trigger_dream",
+        document=tmp_path / "unused.yaml",
+    )
+    (oracle,) = [s for s in servers if s.key == "fastapi"]
+    port = free_port()
+    command = oracle.command(port, LOG_MODES[1])
+    spawned = Spawned(oracle.label, command, log_path=tmp_path / "oracle.log", cwd=oracle.cwd)
+    path, json_type = "/v2/workspaces/ws-1/trigger_dream", {"content-type": "application/json"}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status = send(
+                    port, "POST", path, json_type, b'{"observer":"a","dream_type":"agent"}'
+                )
+                break
+            except OSError:
+                assert spawned.exit_code() is None, spawned.log_tail()
+                assert time.monotonic() < deadline, "the oracle did not answer in 30 s"
+                time.sleep(0.05)
+        assert (status, send(port, "POST", path, json_type, b"{}")) == (204, 422)
+    finally:
+        spawned.stop()
 
 
 def test_throughput_without_prism_says_not_measured() -> None:
