@@ -10,6 +10,8 @@ from honcho_spec import SpecDocument, load_document, parse_document
 from mock_server import Incoming, compile_handlers
 from mock_server.forcing import Forcing, status_answer
 
+from conftest import ENUM_ERROR
+
 DOCUMENT = load_document()
 (HANDLER,) = compile_handlers(DOCUMENT)
 FORCING = Forcing(HANDLER, DOCUMENT)
@@ -31,15 +33,6 @@ def missing(loc: list[object], value: object) -> dict[str, object]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": value}
 
 
-ENUM = {
-    "type": "enum",
-    "loc": ["body", "dream_type"],
-    "msg": "Input should be 'consolidate' or 'agent'",
-    "input": "sleep",
-    "ctx": {"expected": "'consolidate' or 'agent'"},
-}
-
-
 @pytest.mark.parametrize(
     ("request_", "detail"),
     [
@@ -55,7 +48,7 @@ ENUM = {
         ),
         pytest.param(
             incoming(b'{"observer": "alice", "dream_type": "sleep"}'),
-            [ENUM],
+            [ENUM_ERROR],
             id="invalid-body-keeps-its-own-errors",
         ),
         pytest.param(
