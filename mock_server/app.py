@@ -65,7 +65,6 @@ def create_app(spec: SpecDocument | None = None, settings: MockSettings | None =
         exception_handlers={HTTPException: _http_exception}, middleware=middleware or None
     )
     app.state.settings = settings
-    app.state.direct = not settings.reload
     app.state.controls = controls
     app.state.holds = holds
     _install(app, document, controls, holds)
@@ -85,9 +84,10 @@ def _install(app: MockApp, document: SpecDocument, controls: Controls | None, ho
     if controls is not None and controls.journal is not None:
         routes += control_routes(controls.journal)
     app.router.routes = routes
-    cors = controls is not None and bool(controls.settings.cors_origins)
+    # --reload must see every request; CORS, those with an Origin header.
+    cors = controls is not None and bool(settings.cors_origins)
     app.take_directly(
-        operation_routes if app.state.direct else (), unless_header="origin" if cors else None
+        () if settings.reload else operation_routes, unless_header="origin" if cors else None
     )
     app.state.document = document
     app.state.handlers = handlers

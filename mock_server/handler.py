@@ -73,15 +73,14 @@ class OperationHandler:
             if refusal is not None:
                 return self._refusal(refusal), None
         body = parsed.value
-        if self._body_only and body is not None and not isinstance(body, bytes):
+        if self._body_only and parsed.plain:  # pydantic-core writes the items as FastAPI would
             error, value = self.validator.check_body(body)
             if error is None:
                 return self._success, value
-            if parsed.plain:  # pydantic-core writes the 422 items as FastAPI would
-                try:
-                    return json_text_answer(422, b'{"detail":' + items_json(error) + b"}"), None
-                except ValueError:  # an input it cannot write after all: the long way
-                    pass
+            try:
+                return json_text_answer(422, b'{"detail":' + items_json(error) + b"}"), None
+            except ValueError:  # an input it cannot write after all: the long way
+                pass
         parts = RequestParts(
             request.path_params, body, request.query, request.headers, request.cookies
         )

@@ -93,13 +93,7 @@ class SteeredEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         arrived = time.time()
         handler = self._handler
-        body = b""
-        if self._reads_body:
-            message = await receive()  # most bodies come whole, in one message
-            if message["type"] == "http.request":
-                body = message.get("body", b"")
-                if message.get("more_body", False):
-                    body += await read_body(receive)
+        body = await read_body(receive) if self._reads_body else b""
         content_type = authorization = prefer = None
         for name, value in scope["headers"]:
             if name == b"content-type":
