@@ -4,8 +4,8 @@
         [--max-examples N] [--workers N] [--max-time S] [--junit-xml PATH]
         [--report-json PATH] [--strict] [--auth auto|required|off] [--jwt-secret S]
         [--show-secrets]
-    honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff_cli)
-    honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.proxy)
+    honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff.command)
+    honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.prism.proxy)
 
 Exit 0: the server keeps the contract; 1: violations; 2: a usage error or an unreachable
 server (one line on stderr).
@@ -22,10 +22,11 @@ from typing import NoReturn
 from honcho_spec import KitError
 
 from .config import AUTH_MODES, resolve_config
-from .diff_cli import add_diff_parser, run_diff_command
-from .proxy import add_proxy_command, run_proxy
-from .report import render_text, write_json, write_junit
-from .runner import run_suite
+from .diff.command import add_diff_parser, run_diff_command
+from .prism.proxy import add_proxy_command, run_proxy
+from .report.files import write_json, write_junit
+from .report.text import render_text
+from .run.session import run_suite
 
 __all__ = ["main"]
 

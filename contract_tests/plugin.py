@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from .cases.model import Finding, Severity
 from .config import AUTH_MODES, SuiteConfig, resolve_config
-from .model import Finding, Severity
-from .runner import Session
+from .run.session import Session
 
 _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--base-url", {"metavar": "URL", "help": "the server under test"}),

@@ -6,14 +6,14 @@ import pytest
 
 from honcho_spec import GoldenCase, default_document_path, load_document, load_golden_cases
 
-from .auth_probes import token_probes
-from .facts import ContractFacts
-from .generated import run_generated
-from .model import Probe
+from .cases.facts import ContractFacts
+from .cases.model import Probe
+from .cases.probes import DEFAULT_WORKSPACE, ProbeSet, build_probes
+from .cases.tokens import token_probes
 from .plugin import contract_config, report_findings
-from .probes import ProbeSet, build_probes
-from .reproduce import redacted
-from .runner import DEFAULT_WORKSPACE, Session
+from .run.generated import run_generated
+from .run.session import Session
+from .wire.reproduce import redacted
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -4,9 +4,9 @@
 >>> app = create_app(settings=MockSettings(auth_jwt_secret="s3cret"))
 """
 
-from .app import create_app
-from .handler import Incoming, OperationHandler, compile_handlers
-from .server import BackgroundServer, ServeError, bind_socket, serve
+from .answer.handler import Incoming, OperationHandler, compile_handlers
+from .edge.app import create_app
+from .edge.server import BackgroundServer, ServeError, bind_socket, serve
 from .settings import MockSettings, SettingsError, resolve_settings
 from .testing import HonchoMock, MockUsageError
 

@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from honcho_spec import KitError, honcho_claims, mint_token
 
-from .server import serve
+from .edge.server import serve
 from .settings import LOG_LEVELS, resolve_settings
 
 __all__ = ["main"]

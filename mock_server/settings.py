@@ -13,7 +13,7 @@ from typing import Any
 
 from honcho_spec import KitError, layered
 
-from .chaos import FaultRate, Latency, parse_fault_rate, parse_latency
+from .controls.chaos import FaultRate, Latency, parse_fault_rate, parse_latency
 
 __all__ = ["ENV_PREFIX", "LOG_LEVELS", "MockSettings", "SettingsError", "resolve_settings"]
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from honcho_spec import KitError, honcho_claims, mint_token
 
-from .app import create_app
-from .journal import EntryFilter, Journal
-from .server import BackgroundServer
+from .controls.journal import EntryFilter, Journal
+from .edge.app import create_app
+from .edge.server import BackgroundServer
 from .settings import MockSettings, resolve_settings
 
 __all__ = ["HonchoMock", "MockUsageError"]

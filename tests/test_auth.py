@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from honcho_spec import mint_token
-from mock_server.auth import EXPIRED, INVALID_JWT, NO_TOKEN, NOT_PERMITTED, BearerVerifier
+from mock_server.answer.auth import EXPIRED, INVALID_JWT, NO_TOKEN, NOT_PERMITTED, BearerVerifier
 
 from conftest import JWT_SECRET
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.chaos import (
+from mock_server.controls.chaos import (
     Chaos,
     FaultRate,
     Latency,

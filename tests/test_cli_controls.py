@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from mock_server import MockSettings, resolve_settings
-from mock_server.chaos import FaultRate, Latency
+from mock_server.controls.chaos import FaultRate, Latency
 from mock_server.settings import SettingsError
 
 from cli_process import MockProcess, console_script

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from contract_tests.checks import CheckContext, run_checks
+from contract_tests.cases.facts import ContractFacts
+from contract_tests.cases.locate import locate
+from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
+from contract_tests.checks.answers import CheckContext, run_checks
 from contract_tests.config import SuiteConfig, resolve_config
 from contract_tests.errors import UsageError
-from contract_tests.facts import ContractFacts
-from contract_tests.locate import locate
-from contract_tests.model import Exchange, Expect, Probe, Reply, Severity
-from contract_tests.reproduce import curl_command
+from contract_tests.wire.reproduce import curl_command
 from honcho_spec import load_document
 
 FACTS = ContractFacts.from_document(load_document())

@@ -15,7 +15,7 @@ import pytest
 
 from honcho_spec import SpecDocument, parse_document
 from mock_server import MockSettings, create_app
-from mock_server.controls import ControlPathError
+from mock_server.edge.control_paths import ControlPathError
 from mock_server.testing import HonchoMock, MockUsageError
 
 from conftest import ENUM_ERROR

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
+from contract_tests.cases.model import Reply
 from contract_tests.cli import main
-from contract_tests.diff_compare import Answer, differences
-from contract_tests.diff_requests import generated_requests
-from contract_tests.model import Reply
+from contract_tests.diff.compare import Answer, differences
+from contract_tests.diff.requests import generated_requests
 from honcho_spec import default_document_path
 from mock_server import BackgroundServer, MockSettings
 

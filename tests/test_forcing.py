@@ -8,7 +8,7 @@ import pytest
 
 from honcho_spec import SpecDocument, load_document, parse_document
 from mock_server import Incoming, compile_handlers
-from mock_server.forcing import Forcing, status_answer
+from mock_server.controls.forcing import Forcing, status_answer
 
 from conftest import ENUM_ERROR
 

@@ -20,11 +20,11 @@ from starlette.routing import Match
 
 from honcho_spec import default_document_path, load_golden_cases
 from mock_server import BackgroundServer, MockSettings, create_app
-from mock_server.body import parse
-from mock_server.dispatch import _full_match
-from mock_server.handler import Incoming
-from mock_server.rendering import render_json
-from mock_server.validation import RequestParts
+from mock_server.answer.body import parse
+from mock_server.answer.handler import Incoming
+from mock_server.answer.rendering import render_json
+from mock_server.answer.validation import RequestParts
+from mock_server.edge.dispatch import _full_match
 
 PATH = "/v2/workspaces/ws-1/trigger_dream"
 HANDLER = create_app(settings=MockSettings(control=False)).state.handlers[0]

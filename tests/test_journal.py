@@ -10,8 +10,9 @@ from pydantic import create_model
 
 from honcho_spec import load_document
 from mock_server import compile_handlers
-from mock_server.dreams import TRIGGER_DREAM, DreamReader, dream_json, dream_of
-from mock_server.journal import (
+from mock_server.answer.rendering import json_answer
+from mock_server.controls.dreams import TRIGGER_DREAM, DreamReader, dream_json, dream_of
+from mock_server.controls.journal import (
     BODY_LIMIT,
     EXTRAS,
     EntryFilter,
@@ -20,8 +21,7 @@ from mock_server.journal import (
     Journal,
     extras,
 )
-from mock_server.rendering import json_answer
-from mock_server.steering import Plan
+from mock_server.controls.steering import Plan
 
 (HANDLER,) = compile_handlers(load_document())
 READER = DreamReader(HANDLER)

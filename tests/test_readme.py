@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests.prism import free_port
+from contract_tests.prism.driver import free_port
 from mock_server import BackgroundServer, MockSettings
 
 from cli_process import MockProcess, console_script

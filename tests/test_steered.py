@@ -11,7 +11,7 @@ import pytest
 
 from honcho_spec import load_golden_cases
 from mock_server import BackgroundServer, MockSettings
-from mock_server.chaos import Chaos, parse_fault_rate
+from mock_server.controls.chaos import Chaos, parse_fault_rate
 from mock_server.testing import HonchoMock
 
 PATH = "/v2/workspaces/ws-1/trigger_dream"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.chaos import Chaos, Latency, parse_fault_rate
-from mock_server.steering import (
+from mock_server.controls.chaos import Chaos, Latency, parse_fault_rate
+from mock_server.controls.steering import (
     Plan,
     PreferenceError,
     Preferences,

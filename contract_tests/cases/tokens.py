@@ -1,0 +1,65 @@
+"""Auth probes: a valid request without credentials, and minted tokens for the server's secret.
+
+What the answers mean is judged in :mod:`contract_tests.checks.auth`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from honcho_spec import honcho_claims, mint_token
+
+from .model import Expect, Probe
+from .probes import JSON, ProbeSet, json_text, raw_valid
+
+__all__ = ["enforcement_probe", "token_probes"]
+
+
+def enforcement_probe(probes: ProbeSet) -> Probe:
+    """A valid request without credentials."""
+    body = json_text(raw_valid(probes))
+    return Probe(
+        name="a valid request without credentials",
+        location="header.authorization: absent",
+        method=probes.facts.operation.method,
+        path=probes.path(),
+        body=body,
+        headers=JSON,
+        expect=Expect.ANY,
+    )
+
+
+def token_probes(probes: ProbeSet, secret: str) -> Iterator[Probe]:
+    """Minted tokens: those Honcho's rules accept must pass; the others must get 401/403."""
+    ws = probes.workspace_id
+    now = int(time.time())
+    body = json_text(raw_valid(probes))
+    accepted = {
+        "an admin token": mint_token(secret, honcho_claims(admin=True)),
+        "a token for this workspace": mint_token(secret, honcho_claims(workspace=ws)),
+    }
+    refused = {
+        "a token for another workspace": mint_token(secret, honcho_claims(workspace=ws + "-other")),
+        "an expired token": mint_token(secret, {"ad": True, "exp": now - 3600}),
+        "an unsigned token (alg none)": mint_token(secret, {"ad": True}, algorithm="none"),
+        "an HS512 token": mint_token(secret, {"ad": True}, algorithm="HS512"),
+        "a token signed with another secret": mint_token(secret + "-not", {"ad": True}),
+        "a garbage token": "not.a.jwt",
+    }
+    future = mint_token(secret, {"ad": True, "exp": now + 3600})
+    either = {"a token whose exp lies in the future": future}
+    groups = ((accepted, Expect.ACCEPT, True), (refused, Expect.REFUSE, False),
+              (either, Expect.ANY, True))  # fmt: skip
+    for group, expect, credentials in groups:
+        for name, token in group.items():
+            yield Probe(
+                name=name,
+                location=f"auth: {name}",
+                method=probes.facts.operation.method,
+                path=probes.path(),
+                body=body,
+                headers=(*JSON, ("authorization", f"Bearer {token}")),
+                expect=expect,
+                credentials=credentials,
+            )

@@ -1,0 +1,155 @@
+"""``honcho-contract diff``: the same requests to two servers, every disagreement reported.
+
+Each request (:mod:`contract_tests.diff.requests`) goes to server a, then to server b, each
+with its own token; :mod:`contract_tests.diff.compare` says how the answers differ.
+Disagreements of the same kind (and header) between the same two statuses are one
+disagreement, whatever the requests: it lists the places they aim at.
+
+>>> DiffConfig(a="http://127.0.0.1:8000", b="http://127.0.0.1:8001").seed
+20250101
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from honcho_spec import default_document_path
+
+from ..cases.model import Probe
+from ..config import DEFAULT_SEED
+from ..errors import UnreachableError, UsageError
+from ..wire.reproduce import curl_command
+from ..wire.transport import NoAnswer, Sender
+from .compare import COMPARED_HEADERS, KINDS, Answer, Difference, differences
+from .requests import diff_requests
+
+__all__ = ["DiffConfig", "DiffReport", "Disagreement", "run_diff"]
+
+
+@dataclass(frozen=True)
+class DiffConfig:
+    """Two servers, their tokens, and what to send and compare."""
+
+    a: str
+    b: str
+    token_a: str | None = None
+    token_b: str | None = None
+    seed: int = DEFAULT_SEED
+    max_examples: int = 100
+    ignore_headers: frozenset[str] = frozenset()
+    report_json: Path | None = None
+    workers: int = 1
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        for flag, url in (("--a", self.a), ("--b", self.b)):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise UsageError(f"{flag} {url!r} is not an http(s) URL",
+                                 fix=f"e.g. {flag} http://127.0.0.1:8000")  # fmt: skip
+        for name in ("max_examples", "workers"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.timeout <= 0:
+            raise UsageError("--timeout must be positive")
+        unknown = sorted(self.ignore_headers - set(COMPARED_HEADERS))
+        if unknown:
+            raise UsageError(f"--ignore-header {unknown[0]!r} is not compared",
+                             fix=f"name one of {', '.join(COMPARED_HEADERS)}")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One request the two servers answered differently, in one way."""
+
+    difference: Difference
+    probe: Probe
+    a: Answer
+    b: Answer
+    reproducer: str  # the request as sent to a, credentials masked
+
+    @property
+    def key(self) -> tuple[str, str, int | None, int | None]:
+        return (self.difference.kind, self.difference.subject, self.a.status, self.b.status)
+
+
+@dataclass
+class DiffReport:
+    config: DiffConfig
+    requests: int = 0
+    duration: float = 0.0
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    def distinct(self) -> list[list[Disagreement]]:
+        """The disagreements grouped by key: by kind, then in the order first found."""
+        groups: dict[tuple[str, str, int | None, int | None], list[Disagreement]] = {}
+        for disagreement in self.disagreements:
+            groups.setdefault(disagreement.key, []).append(disagreement)
+        return sorted(groups.values(), key=lambda group: KINDS.index(group[0].difference.kind))
+
+    @property
+    def ok(self) -> bool:
+        return not self.disagreements
+
+
+class _Side:
+    def __init__(self, flag: str, url: str, token: str | None, timeout: float) -> None:
+        self.flag = flag
+        self.url = url.rstrip("/")
+        self.netloc = urlsplit(url).netloc
+        self.credentials = (("authorization", f"Bearer {token}"),) if token else ()
+        self.sender = Sender(self.url, timeout=timeout)
+
+    def authorized(self, probe: Probe) -> Probe:
+        """``probe`` with this side's token in place of any ``authorization`` it carries."""
+        if not self.credentials:
+            return probe
+        kept = tuple((k, v) for k, v in probe.headers if k.lower() != "authorization")
+        return replace(probe, headers=(*kept, *self.credentials), credentials=True)
+
+    def ask(self, probe: Probe) -> Answer:
+        try:
+            reply = self.sender.send(self.authorized(probe))
+        except UnreachableError as exc:
+            raise UnreachableError(exc.what, where=exc.where,
+                                   fix=f"check {self.flag} and that the server is running"
+                                   ) from None  # fmt: skip
+        except NoAnswer as exc:
+            return Answer.missing(str(exc))
+        return Answer.of(reply, self.netloc)
+
+
+def run_diff(config: DiffConfig) -> DiffReport:
+    """Send every request to both servers; raises UnreachableError if either is not there.
+
+    With several workers, requests overlap, but the report keeps the requests' order.
+    """
+    started = time.monotonic()
+    report = DiffReport(config)
+    side_a = _Side("--a", config.a, config.token_a, config.timeout)
+    side_b = _Side("--b", config.b, config.token_b, config.timeout)
+    requests = list(
+        diff_requests(default_document_path(), seed=config.seed, max_examples=config.max_examples)
+    )
+    pool = ThreadPoolExecutor(max_workers=config.workers)
+    try:
+        answers = pool.map(lambda probe: (side_a.ask(probe), side_b.ask(probe)), requests)
+        for probe, (answer_a, answer_b) in zip(requests, answers, strict=True):
+            report.requests += 1
+            found = differences(answer_a, answer_b, config.ignore_headers)
+            if found:
+                curl = curl_command(side_a.url, side_a.authorized(probe), show_secrets=False)
+                report.disagreements.extend(
+                    Disagreement(difference, probe, answer_a, answer_b, curl)
+                    for difference in found
+                )
+    finally:
+        pool.shutdown(cancel_futures=True)
+        side_a.sender.close()
+        side_b.sender.close()
+    report.duration = time.monotonic() - started
+    return report

@@ -1,0 +1,110 @@
+"""A diff's disagreements as text for people and JSON for tools.
+
+Each distinct disagreement once, grouped by kind (status, content-type, body, header), with
+the places its requests aim at, one request as a curl command and both answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .compare import Answer
+from .engine import DiffReport, Disagreement
+
+__all__ = ["render_diff", "summary_line", "write_diff_json"]
+
+_PLACES_SHOWN = 4
+_JSON_BODY_LIMIT = 4_000
+
+
+def summary_line(report: DiffReport) -> str:
+    """``N disagreements in K requests (S s)``."""
+    count = len(report.distinct())
+    return (
+        f"{count} disagreement{'s' * (count != 1)} in {report.requests} requests"
+        f" ({report.duration:.1f} s)"
+    )
+
+
+def render_diff(report: DiffReport) -> str:
+    """The header line, each group of disagreements under its kind, the summary last."""
+    config = report.config
+    lines = [f"honcho-contract diff: a {config.a}, b {config.b} (seed {config.seed})"]
+    groups = report.distinct()
+    kind = ""
+    for group in groups:
+        first = group[0]
+        if first.difference.kind != kind:
+            kind = first.difference.kind
+            count = sum(1 for g in groups if g[0].difference.kind == kind)
+            lines.append(f"{kind}: {count} disagreement{'s' * (count != 1)}")
+        places = _places(group)
+        shown = ", ".join(places[:_PLACES_SHOWN])
+        if len(places) > _PLACES_SHOWN:
+            shown += f" and {len(places) - _PLACES_SHOWN} more"
+        requests = f"{len(group)} request{'s' * (len(group) != 1)}"
+        lines.append(f"  {_title(first)} at {shown} ({requests})")
+        lines.append(f"    reproduce: {first.reproducer}")
+        lines.append(f"    a: {first.a.show()}")
+        lines.append(f"    b: {first.b.show()}")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def write_diff_json(report: DiffReport, path: Path) -> None:
+    config = report.config
+    document = {
+        "a": config.a,
+        "b": config.b,
+        "seed": config.seed,
+        "max_examples": config.max_examples,
+        "ignored_headers": sorted(config.ignore_headers),
+        "requests": report.requests,
+        "duration_s": round(report.duration, 3),
+        "disagreements": [_as_dict(group) for group in report.distinct()],
+        "summary": summary_line(report),
+    }
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _title(first: Disagreement) -> str:
+    a, b = _status(first.a), _status(first.b)
+    statuses = a if a == b else f"{a} vs {b}"
+    subject = f" {first.difference.subject}" if first.difference.subject else ""
+    return f"{first.difference.kind}{subject} [{statuses}]"
+
+
+def _status(answer: Answer) -> str:
+    return "no answer" if answer.status is None else str(answer.status)
+
+
+def _places(group: list[Disagreement]) -> list[str]:
+    return list(dict.fromkeys(disagreement.probe.location for disagreement in group))
+
+
+def _as_dict(group: list[Disagreement]) -> dict[str, Any]:
+    first = group[0]
+    return {
+        "kind": first.difference.kind,
+        "header": first.difference.subject or None,
+        "status_a": first.a.status,
+        "status_b": first.b.status,
+        "locations": _places(group),
+        "requests": len(group),
+        "names": list(dict.fromkeys(disagreement.probe.name for disagreement in group)),
+        "reproducer": first.reproducer,
+        "a": _answer(first.a),
+        "b": _answer(first.b),
+    }
+
+
+def _answer(answer: Answer) -> dict[str, Any]:
+    body = answer.body.decode("utf-8", "backslashreplace")
+    return {
+        "status": answer.status,
+        "headers": dict(answer.headers),
+        "body": body[:_JSON_BODY_LIMIT],
+        "no_answer": answer.reason or None,
+    }

@@ -1,0 +1,11 @@
+"""One contract run against one server: probes, golden cases, tokens and schemathesis's cases,
+sent and checked.
+
+It may import :mod:`contract_tests.cases`, :mod:`~contract_tests.checks`,
+:mod:`~contract_tests.wire` and :mod:`~contract_tests.config`; never the diff, Prism or the
+reports.
+"""
+
+from .session import Report, Session, run_suite
+
+__all__ = ["Report", "Session", "run_suite"]

@@ -1,0 +1,206 @@
+"""One contract run: set up once, then probes, golden cases, tokens and generated cases.
+
+The CLI runs :func:`run_suite`; the pytest entry uses a :class:`Session` per test run and
+turns each probe into a test. Both apply the same checks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from honcho_spec import (
+    GoldenCase,
+    default_document_path,
+    honcho_claims,
+    load_document,
+    mint_token,
+)
+
+from ..cases.facts import ContractFacts
+from ..cases.golden import FixtureProbe, fixture_probe, fixture_probes
+from ..cases.model import Exchange, Finding, Probe, Severity
+from ..cases.probes import DEFAULT_WORKSPACE, MINIMAL_VALID, ProbeSet, build_probes
+from ..cases.tokens import enforcement_probe, token_probes
+from ..checks.answers import CheckContext, run_checks
+from ..checks.auth import AuthVerdict, judge_enforcement
+from ..checks.fixtures import fixture_locations
+from ..config import SuiteConfig
+from ..wire.reproduce import curl_command, redacted
+from ..wire.transport import NoAnswer, Sender
+from .generated import run_generated
+
+__all__ = ["Report", "Session", "run_suite"]
+
+
+@dataclass
+class Report:
+    """Everything a run found; findings with the same check, status and place count once."""
+
+    config: SuiteConfig
+    cases: int = 0
+    duration: float = 0.0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def distinct(self) -> list[tuple[Finding, int]]:
+        """Each distinct finding once, in the order first found, with how many cases hit it."""
+        counts: dict[tuple[str, int | None, str], list[Finding]] = {}
+        for finding in self.findings:
+            counts.setdefault(finding.key, []).append(finding)
+        return [(group[0], len(group)) for group in counts.values()]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding, _ in self.distinct() if finding.severity is severity)
+
+    @property
+    def ok(self) -> bool:
+        return self.count(Severity.FAILURE) == 0 and not self.errors
+
+
+class Session:
+    """The server under test, its document's facts and the credentials to use."""
+
+    def __init__(self, config: SuiteConfig) -> None:
+        self.config = config
+        self.document_path = config.spec_path or default_document_path()
+        self.document = load_document(self.document_path)
+        self.facts = ContractFacts.from_document(self.document)
+        self.ctx = CheckContext(self.facts, strict=config.strict)
+        self.sender = Sender(config.root_url, timeout=config.timeout)
+        self.auth_headers = _credentials(config)
+        self.probes = ProbeSet(
+            facts=self.facts,
+            document=self.document,
+            workspace_id=config.workspace_id or DEFAULT_WORKSPACE,
+            auth_headers=self.auth_headers,
+            seed=config.seed,
+        )
+        self.auth = AuthVerdict(enforced=False, finding=None)
+        self.auth_findings: list[Finding] = []
+
+    def close(self) -> None:
+        self.sender.close()
+
+    def detect_auth(self) -> list[Finding]:
+        """Send a valid request without credentials (also: is the server there at all?)."""
+        probe = enforcement_probe(self.probes)
+        reply = self.sender.send(probe)
+        findings = run_checks(Exchange(probe, reply), self.ctx)
+        if self.config.auth == "off":
+            return findings
+        self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
+        return findings + ([self.auth.finding] if self.auth.finding else [])
+
+    def hostile_probes(self) -> list[Probe]:
+        return build_probes(self.probes)
+
+    def token_probes(self) -> list[Probe]:
+        if self.config.jwt_secret is None or self.config.auth == "off":
+            return []
+        return list(token_probes(self.probes, self.config.jwt_secret))
+
+    def fixtures(self) -> list[FixtureProbe]:
+        return list(
+            fixture_probes(
+                workspace_id=self.config.workspace_id,
+                auth_headers=self.auth_headers,
+                jwt_secret=self.config.jwt_secret,
+                auth_enforced=self.auth.enforced,
+            )
+        )
+
+    def fixture_probe(self, case: GoldenCase) -> FixtureProbe | None:
+        return fixture_probe(
+            case,
+            self.config.workspace_id,
+            self.auth_headers,
+            self.config.jwt_secret,
+            self.auth.enforced,
+        )
+
+    def authorize(self, probe: Probe) -> Probe:
+        """``probe`` with this run's credentials (probes built without a session have none)."""
+        if not self.auth_headers or probe.credentials:
+            return probe
+        return replace(probe, headers=(*probe.headers, *self.auth_headers), credentials=True)
+
+    def check(self, probe: Probe, fixture: FixtureProbe | None = None) -> list[Finding]:
+        """Send ``probe`` and apply every check."""
+        try:
+            reply = self.sender.send(probe)
+        except NoAnswer as exc:
+            return [Finding("no_answer", Severity.FAILURE, None, probe.location,
+                            f"{probe.name}: {exc}", self.curl(probe))]  # fmt: skip
+        exchange = Exchange(probe, reply)
+        findings = run_checks(exchange, self.ctx)
+        if fixture is not None:
+            findings.extend(fixture_locations(fixture, exchange))
+        return [_reproducible(finding, self.curl(probe)) for finding in findings]
+
+    def curl(self, probe: Probe) -> str:
+        return curl_command(self.config.root_url, probe, show_secrets=self.config.show_secrets)
+
+
+def run_suite(config: SuiteConfig) -> Report:
+    """Run everything against ``config.base_url``; raises UnreachableError if it is not there."""
+    started = time.monotonic()
+    report = Report(config)
+    session = Session(config)
+    try:
+        report.findings.extend(session.detect_auth())
+        report.cases += 1
+        for probe in _all_probes(session):
+            findings = session.check(probe)
+            report.findings.extend(findings)
+            report.findings.extend(_workspace_hint(config, probe, findings))
+            report.cases += 1
+        for fixture in session.fixtures():
+            report.findings.extend(session.check(fixture.probe, fixture))
+            report.cases += 1
+        generated = run_generated(config, session.document_path, session.ctx, session.auth_headers)
+        report.cases += generated.cases
+        report.findings.extend(
+            redacted(generated.findings, session.auth_headers, config.show_secrets)
+        )
+        report.errors.extend(generated.errors)
+    finally:
+        session.close()
+    report.duration = time.monotonic() - started
+    return report
+
+
+def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:
+    # Honcho answers 500 for a workspace it does not know: everything fails then.
+    if config.workspace_id is not None or probe.name != MINIMAL_VALID:
+        return []
+    if not any(f.check == "server_error" for f in findings):
+        return []
+    return [
+        Finding(
+            check="workspace_hint",
+            severity=Severity.WARNING,
+            status=None,
+            location="path.workspace_id",
+            message=f"a minimal valid request to workspace {DEFAULT_WORKSPACE!r} got a 5xx: if "
+            "the server serves only existing workspaces, pass --workspace-id ID",
+        )
+    ]
+
+
+def _all_probes(session: Session) -> Iterator[Probe]:
+    yield from session.hostile_probes()
+    yield from session.token_probes()
+
+
+def _credentials(config: SuiteConfig) -> tuple[tuple[str, str], ...]:
+    token = config.token
+    if token is None and config.jwt_secret is not None:
+        token = mint_token(config.jwt_secret, honcho_claims(admin=True))
+    return (("authorization", f"Bearer {token}"),) if token else ()
+
+
+def _reproducible(finding: Finding, curl: str) -> Finding:
+    return Finding(finding.check, finding.severity, finding.status, finding.location,
+                   finding.message, finding.reproducer or curl)  # fmt: skip

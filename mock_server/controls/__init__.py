@@ -1,0 +1,12 @@
+"""The client developer's controls as plain functions and data: journal, dreams, ``Prefer``,
+forced answers, latency and faults.
+
+It may import :mod:`mock_server.answer` and :mod:`honcho_spec` (and Starlette's path compiler,
+to read a path as the router does); nothing of uvicorn, Starlette's requests and responses, or
+:mod:`mock_server.edge`.
+"""
+
+from .journal import Journal
+from .switches import Controls
+
+__all__ = ["Controls", "Journal"]
