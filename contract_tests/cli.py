@@ -2,7 +2,8 @@
 
     honcho-contract run --base-url URL [--token T] [--workspace-id ID] [--seed N]
         [--max-examples N] [--workers N] [--max-time S] [--junit-xml PATH]
-        [--report-json PATH] [--strict] [--auth auto|required|off] [--jwt-secret S]
+        [--report-json PATH] [--strict] [--profile contract|honcho]
+        [--auth auto|required|off] [--jwt-secret S]
         [--show-secrets]
     honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff.command)
     honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.prism.proxy)
@@ -21,7 +22,7 @@ from typing import NoReturn
 
 from honcho_spec import KitError
 
-from .config import AUTH_MODES, resolve_config
+from .config import AUTH_MODES, PROFILES, resolve_config
 from .diff.command import add_diff_parser, run_diff_command
 from .prism.proxy import add_proxy_command, run_proxy
 from .report.files import write_json, write_junit
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report-json", type=Path, metavar="PATH", help="write a JSON report")
     run.add_argument("--strict", action="store_true", default=None,
                      help="an undocumented 4xx for non-text bytes fails")  # fmt: skip
+    run.add_argument("--profile", choices=PROFILES,
+                     help="contract: what the document, HTTP and JSON require (default); "
+                     "honcho: also what Honcho 2.5.1 answers on FastAPI")  # fmt: skip
     run.add_argument("--auth", choices=AUTH_MODES, help="auth expectations (auto)")
     run.add_argument("--jwt-secret", metavar="S", help="the server's JWT secret: probe its auth")
     run.add_argument("--show-secrets", action="store_true", default=None,

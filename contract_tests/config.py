@@ -21,6 +21,7 @@ __all__ = [
     "AUTH_MODES",
     "DEFAULT_SEED",
     "ENV_PREFIX",
+    "PROFILES",
     "SuiteConfig",
     "from_environment",
     "resolve_config",
@@ -28,6 +29,7 @@ __all__ = [
 
 ENV_PREFIX = "HONCHO_CONTRACT_"
 AUTH_MODES = ("auto", "required", "off")
+PROFILES = ("contract", "honcho")
 DEFAULT_SEED = 20250101
 
 
@@ -54,6 +56,7 @@ class SuiteConfig:
     show_secrets: bool = False
     spec_path: Path | None = None
     timeout: float = 10.0
+    profile: str = "contract"
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -62,6 +65,8 @@ class SuiteConfig:
                 f"--base-url {self.base_url!r} is not an http(s) URL",
                 fix="e.g. --base-url http://127.0.0.1:8000",
             )
+        if self.profile not in PROFILES:
+            raise UsageError(f"--profile {self.profile!r} is unknown", fix="use contract or honcho")
         if self.auth not in AUTH_MODES:
             raise UsageError(f"--auth {self.auth!r} is unknown", fix="use auto, required or off")
         for name in ("max_examples", "workers"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from honcho_spec import KitError
 
-__all__ = ["SuiteError", "UnreachableError", "UsageError"]
+__all__ = ["CredentialsError", "SuiteError", "UnreachableError", "UsageError"]
 
 
 class SuiteError(KitError):
@@ -17,3 +17,7 @@ class UsageError(SuiteError):
 
 class UnreachableError(SuiteError):
     """The server under test does not answer."""
+
+
+class CredentialsError(SuiteError):
+    """The server refuses every request without credentials and none were given."""

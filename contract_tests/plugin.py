@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from honcho_spec import KitError
+
 from .cases.model import Finding, Severity
-from .config import AUTH_MODES, SuiteConfig, resolve_config
+from .config import AUTH_MODES, PROFILES, SuiteConfig, resolve_config
 from .run.session import Session
 
 _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -26,6 +28,7 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--max-time", {"type": float, "metavar": "S", "help": "stop generating after S seconds"}),
     # pytest has a --strict of its own.
     ("--contract-strict", {"action": "store_true", "default": None, "help": "warnings fail"}),
+    ("--profile", {"choices": PROFILES, "help": "contract (default) or honcho"}),
     ("--auth", {"choices": AUTH_MODES, "help": "auth expectations (auto)"}),
     ("--jwt-secret", {"metavar": "S", "help": "the server's JWT secret"}),
     ("--show-secrets", {"action": "store_true", "default": None, "help": "unmasked reproducers"}),
@@ -62,7 +65,11 @@ _WARNINGS: list[Finding] = []
 @pytest.fixture(scope="session")
 def contract_session(request: pytest.FixtureRequest) -> Any:
     session = Session(contract_config(request.config))
-    session.auth_findings = session.detect_auth()
+    try:
+        session.auth_findings = session.detect_auth()
+    except KitError as exc:  # no server there, or none that lets a request through
+        session.close()
+        pytest.exit(f"honcho-contract: error: {exc}", returncode=2)
     yield session
     session.close()
 

@@ -4,7 +4,9 @@ Each case is one JSON file under ``fixtures/``. The request body is given as ``j
 compact), ``text`` (sent as UTF-8, byte for byte) or ``base64`` (any bytes); no body key
 means no body. A ``token`` is minted at replay time from its ``claims`` with the secret the
 case's ``settings`` give the server. ``real_server`` records where Honcho 2.5.1 itself
-answers differently (a defect of the real server) and why.
+answers differently (a defect of the real server) and why. ``profile`` says who must give
+the answer: ``contract``, any server that keeps the OpenAPI document (its status, and for a
+422 the places its items name); ``honcho``, only Honcho 2.5.1 on its FastAPI runtime.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from .errors import KitError
 from .resources import fixtures_dir
 from .tokens import mint_token
 
-__all__ = ["GoldenCase", "GoldenError", "load_golden_cases", "render_json"]
+__all__ = ["GOLDEN_PROFILES", "GoldenCase", "GoldenError", "load_golden_cases", "render_json"]
+
+GOLDEN_PROFILES = ("contract", "honcho")
 
 
 class GoldenError(KitError):
@@ -47,6 +51,7 @@ class GoldenCase:
     expected_headers: Mapping[str, str]
     expected_body: bytes
     real_server: Mapping[str, Any] | None = field(default=None)
+    profile: str = "contract"
 
     def request_headers(self) -> dict[str, str]:
         """Headers to send, with a freshly minted ``Authorization`` if the case has a token."""
@@ -94,6 +99,7 @@ def _load(path: Path, root: Path) -> GoldenCase:
             },
             expected_body=_expected_body(response),
             real_server=data.get("real_server"),
+            profile=_profile(data),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise GoldenError(
@@ -101,6 +107,13 @@ def _load(path: Path, root: Path) -> GoldenCase:
             where=where,
             fix="see the format in honcho_spec/golden.py",
         ) from None
+
+
+def _profile(data: Mapping[str, Any]) -> str:
+    profile = data["profile"]
+    if profile not in GOLDEN_PROFILES:
+        raise ValueError(f"profile {profile!r} is not one of {', '.join(GOLDEN_PROFILES)}")
+    return str(profile)
 
 
 def _request_body(request: Mapping[str, Any]) -> bytes | None:

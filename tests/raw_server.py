@@ -2,22 +2,51 @@
 
 uvicorn (on h11 and on httptools alike) refuses to send a body with a 204; some servers
 do. This one lets a test put one on the wire, to show the suite sees it.
+
+It also misbehaves on cue, to make the keep-alive race deterministic: a handler may return
+a :class:`Silence` instead of an answer (hang up at once, or never answer), and after an
+answer whose status is in ``hang_up_after`` the server reads the next request on that
+connection and closes it without answering (as uvicorn may after a 500, without
+``connection: close``). :class:`Traffic` counts what the server saw.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
-Handler = Callable[[str, str, dict[str, str], bytes], Answer]
+
+
+class Silence(enum.Enum):
+    """What a handler may return instead of an answer."""
+
+    HANG_UP = "close the connection without answering"
+    STALL = "never answer; wait until the client closes the connection"
+
+
+Handler = Callable[[str, str, dict[str, str], bytes], Answer | Silence]
+Request = tuple[str, str, dict[str, str], bytes]
+
+
+@dataclass
+class Traffic:
+    """What the server saw; written on the server's thread, read by the test."""
+
+    connections: int = 0  # accepted
+    closed: int = 0  # of them, closed (by either side)
+    requests: list[str] = field(default_factory=list)  # "METHOD path", answered or not
 
 
 class _RawServer:
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, traffic: Traffic, hang_up_after: Collection[int]) -> None:
         self._handler = handler
+        self._traffic = traffic
+        self._hang_up_after = hang_up_after
         self._clients: set[asyncio.Task[None]] = set()
         self._server: asyncio.AbstractServer | None = None
 
@@ -37,6 +66,7 @@ class _RawServer:
         task = asyncio.current_task()
         assert task is not None
         self._clients.add(task)
+        self._traffic.connections += 1
         try:
             while await self._answer_one(reader, writer):
                 pass
@@ -44,9 +74,31 @@ class _RawServer:
             pass
         finally:
             writer.close()
+            self._traffic.closed += 1
             self._clients.discard(task)
 
     async def _answer_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Answer one request; whether the connection stays open for the next one."""
+        answer = self._handler(*await self._read(reader))
+        if answer is Silence.HANG_UP:
+            return False
+        if answer is Silence.STALL:
+            await reader.read()  # until the client hangs up
+            return False
+        status, answer_headers, body = answer
+        if status != 204 and not any(name == "content-length" for name, _ in answer_headers):
+            answer_headers = [*answer_headers, ("content-length", str(len(body)))]
+        head = [f"HTTP/1.1 {status} Status", *(f"{k}: {v}" for k, v in answer_headers)]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        await writer.drain()
+        if ("connection", "close") in answer_headers:
+            return False
+        if status in self._hang_up_after:
+            await self._read(reader)  # the client wrote it on this connection: never answer it
+            return False
+        return True
+
+    async def _read(self, reader: asyncio.StreamReader) -> Request:
         lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
         method, path, _ = lines[0].split(" ", 2)
         headers = {}
@@ -55,22 +107,23 @@ class _RawServer:
             if colon:
                 headers[name.strip().lower()] = value.strip()
         body = await reader.readexactly(int(headers.get("content-length", "0")))
-        status, answer_headers, answer = self._handler(method, path, headers, body)
-        if status != 204 and not any(name == "content-length" for name, _ in answer_headers):
-            answer_headers = [*answer_headers, ("content-length", str(len(answer)))]
-        head = [f"HTTP/1.1 {status} Status", *(f"{k}: {v}" for k, v in answer_headers)]
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + answer)
-        await writer.drain()
-        return ("connection", "close") not in answer_headers
+        self._traffic.requests.append(f"{method} {path}")
+        return method, path, headers, body
 
 
 @contextmanager
-def raw_server(handler: Handler) -> Iterator[str]:
-    """Serve ``handler`` on a free loopback port in a thread; yields the base URL."""
+def raw_server(
+    handler: Handler, *, traffic: Traffic | None = None, hang_up_after: Collection[int] = ()
+) -> Iterator[str]:
+    """Serve ``handler`` on a free loopback port in a thread; yields the base URL.
+
+    ``traffic``, if given, counts connections and requests; after answering with a status in
+    ``hang_up_after``, the server reads the next request on that connection and hangs up.
+    """
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    server = _RawServer(handler)
+    server = _RawServer(handler, Traffic() if traffic is None else traffic, hang_up_after)
     port = asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
     try:
         yield f"http://127.0.0.1:{port}"

@@ -49,10 +49,16 @@ def test_mock_with_auth_and_the_secret_keeps_the_contract(
     assert [w["check"] for w in report["warnings"]] == ["undocumented_status"]
 
 
-def test_mock_with_auth_and_no_credentials_warns_once(auth_mock_url: str, tmp_path: Path) -> None:
-    code, report = run(auth_mock_url, tmp_path)
-    assert code == 0
-    assert "no_credentials" in {w["check"] for w in report["warnings"]}
+def test_a_run_that_can_test_nothing_past_auth_is_not_green(
+    auth_mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "report.json"
+    code = main(["run", "--base-url", auth_mock_url, "--report-json", str(report)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "refuses a valid request without credentials (401)" in err
+    assert "--token" in err
 
 
 def test_oracle_fails_only_where_the_framework_crashes(tmp_path: Path) -> None:

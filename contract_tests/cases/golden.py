@@ -16,60 +16,59 @@ from honcho_spec import GoldenCase, load_golden_cases
 
 from .model import Expect, Probe
 
-__all__ = ["FixtureProbe", "fixture_probe", "fixture_probes"]
+__all__ = ["FixtureProbe", "Replay", "fixture_probe", "fixture_probes"]
 
-_GOLDEN_WORKSPACE = "/workspaces/ws-1/"
+_GOLDEN_WORKSPACE = "ws-1"
 
 
 @dataclass(frozen=True)
 class FixtureProbe:
     probe: Probe
     locs: frozenset[tuple[object, ...]]
+    case: GoldenCase
 
 
-def fixture_probes(
-    *,
-    workspace_id: str | None,
-    auth_headers: tuple[tuple[str, str], ...],
-    jwt_secret: str | None,
-    auth_enforced: bool,
-) -> Iterator[FixtureProbe]:
-    """Each golden case as a probe; auth cases only against a server that enforces auth."""
+@dataclass(frozen=True)
+class Replay:
+    """How one run replays the golden cases."""
+
+    workspace_id: str | None = None  # moves the cases' paths and their tokens' ``w`` claim
+    auth_headers: tuple[tuple[str, str], ...] = ()
+    jwt_secret: str | None = None
+    auth_enforced: bool = False
+    profile: str = "contract"
+
+
+def fixture_probes(replay: Replay) -> Iterator[FixtureProbe]:
+    """Each golden case of the run's profile as a probe; auth cases only against a server
+    that enforces auth, when its secret is given."""
     for case in load_golden_cases():
-        probe = fixture_probe(case, workspace_id, auth_headers, jwt_secret, auth_enforced)
+        probe = fixture_probe(case, replay)
         if probe is not None:
             yield probe
 
 
-def fixture_probe(
-    case: GoldenCase,
-    workspace_id: str | None,
-    auth_headers: tuple[tuple[str, str], ...],
-    jwt_secret: str | None,
-    auth_enforced: bool,
-) -> FixtureProbe | None:
-    """``case`` as a probe, or ``None`` when it needs auth the run cannot give it."""
-    if case.settings.get("auth_jwt_secret") and not (jwt_secret and auth_enforced):
+def fixture_probe(case: GoldenCase, replay: Replay) -> FixtureProbe | None:
+    """``case`` as a probe, or ``None`` when the run's profile or auth cannot take it."""
+    if case.profile == "honcho" and replay.profile != "honcho":
         return None
-    return _fixture(case, workspace_id, auth_headers, jwt_secret)
+    if case.settings.get("auth_jwt_secret") and not (replay.jwt_secret and replay.auth_enforced):
+        return None
+    return _fixture(case, replay)
 
 
-def _fixture(
-    case: GoldenCase,
-    workspace_id: str | None,
-    auth_headers: tuple[tuple[str, str], ...],
-    jwt_secret: str | None,
-) -> FixtureProbe:
+def _fixture(case: GoldenCase, replay: Replay) -> FixtureProbe:
     path = case.path
-    if workspace_id is not None:
-        path = path.replace(_GOLDEN_WORKSPACE, f"/workspaces/{workspace_id}/")
+    if replay.workspace_id is not None:
+        path = path.replace(f"/workspaces/{_GOLDEN_WORKSPACE}/",
+                            f"/workspaces/{replay.workspace_id}/")  # fmt: skip
     if case.settings.get("auth_jwt_secret"):
         token = case.token
-        headers = dict(_retargeted(case, jwt_secret or "") if token else case.headers)
+        headers = dict(_retargeted(case, replay) if token else case.headers)
         credentials = case.status != 401
     else:
-        headers = {**case.headers, **dict(auth_headers)}
-        credentials = bool(auth_headers)
+        headers = {**case.headers, **dict(replay.auth_headers)}
+        credentials = bool(replay.auth_headers)
     expect = {204: Expect.ACCEPT, 422: Expect.REJECT}.get(case.status, Expect.ANY)
     if case.status == 401:
         expect = Expect.REFUSE
@@ -86,13 +85,18 @@ def _fixture(
         expect=expect,
         credentials=credentials,
     )
-    return FixtureProbe(probe, locs)
+    return FixtureProbe(probe, locs, case)
 
 
-def _retargeted(case: GoldenCase, secret: str) -> dict[str, str]:
-    # The golden token was minted with the golden secret; mint it with the server's.
+def _retargeted(case: GoldenCase, replay: Replay) -> dict[str, str]:
+    # The golden token was minted with the golden secret for the golden workspace; mint it
+    # with the server's secret, for the workspace the run's paths go to.
     token = dict(case.token or {})
     if "secret" not in token:
-        token["secret"] = secret
+        token["secret"] = replay.jwt_secret or ""
+    claims = dict(token.get("claims") or {})
+    if replay.workspace_id is not None and claims.get("w") == _GOLDEN_WORKSPACE:
+        claims["w"] = replay.workspace_id
+    token["claims"] = claims
     retargeted = GoldenCase(**{**case.__dict__, "token": token})
     return retargeted.request_headers()

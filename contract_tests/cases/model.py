@@ -5,17 +5,24 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-__all__ = ["Exchange", "Expect", "Finding", "Probe", "Reply", "Severity"]
+__all__ = ["PROFILES", "Exchange", "Expect", "Finding", "Probe", "Reply", "Severity"]
+
+# ``contract``: what the document, HTTP and JSON require; ``honcho``: also what Honcho 2.5.1
+# answers on its FastAPI runtime (offsets, UTF-16 read, a body without content-type parsed).
+PROFILES = ("contract", "honcho")
 
 
 class Expect(enum.Enum):
-    """What the contract says a probe must get."""
+    """What a probe must get."""
 
-    ACCEPT = "accept"  # a valid request: 204
+    ACCEPT = "accept"  # a valid request: the documented success
     REJECT = "reject"  # a schema-invalid JSON document: 422
-    NOT_JSON = "not-json"  # bytes that are not text at all: 422 (another 4xx is a warning)
+    EITHER = "either"  # text outside RFC 8259 that a server may read or refuse: success or 422
+    NOT_JSON = "not-json"  # not a JSON document of the declared media type: 422 (other 4xx warn)
+    UNTYPED = "untyped"  # a JSON body without a content-type: read (success) or refused (422)
     REFUSE = "refuse"  # credentials that must not pass: 401 or 403
-    ANY = "any"  # no status the contract pins (routing, lenient parsing): anything but a 5xx
+    METHOD = "method"  # a method the document does not declare: 405 with Allow (or 501)
+    ANY = "any"  # no status the contract pins (routing): anything but a 5xx
 
 
 class Severity(enum.Enum):
@@ -36,6 +43,9 @@ class Probe:
     expect: Expect = Expect.ANY
     credentials: bool = False  # whether valid credentials are sent
     json_body: object = field(default=None, compare=False)
+    # the body is text a JSON reader may refuse as a whole: a 422 may place its items
+    # anywhere in the body rather than at the field the probe aims at
+    lenient: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class Finding:
     location: str
     message: str
     reproducer: str = ""
+    answer: str = ""  # the answer that confirmed it (status, content-type, body excerpt)
 
     @property
     def key(self) -> tuple[str, int | None, str]:

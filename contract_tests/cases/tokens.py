@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from honcho_spec import honcho_claims, mint_token
 
+from .builder import JSON, ProbeSet, json_text, raw_valid
 from .model import Expect, Probe
-from .probes import JSON, ProbeSet, json_text, raw_valid
 
 __all__ = ["enforcement_probe", "token_probes"]
 

@@ -2,29 +2,38 @@
 
 Each check skips the probes it does not apply to. Statuses are tightened beyond
 schemathesis's defaults: a valid request must get the documented success, a schema-invalid
-one 422, and 401/403 are accepted only when no valid credentials were sent.
+one 422, and 401/403 are accepted only when no valid credentials were sent. Where the
+document, HTTP (RFC 9110) and JSON (RFC 8259) leave a server a choice, the ``contract``
+profile takes every answer they allow (:class:`~contract_tests.cases.model.Expect`);
+``honcho`` also holds the server to what Honcho 2.5.1 answers (the probe says which).
+Answers are read as RFC 8259 JSON (:mod:`contract_tests.checks.strict_json`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ..cases.facts import ContractFacts
 from ..cases.model import Exchange, Expect, Finding, Severity
+from .strict_json import is_strict_json, strict_json
 
-__all__ = ["CHECKS", "CheckContext", "run_checks"]
+__all__ = ["BODY_LIMIT_FLOOR", "CHECKS", "CheckContext", "placed", "run_checks"]
 
 _AUTH_STATUSES = frozenset({401, 403})
 _PLACES = ("body", "path", "query", "header", "cookie")
+# A server may refuse content larger than it is willing to process (413, RFC 9110 15.5.14);
+# the document sets no limit, and common frameworks take at least 1 MiB: below that a 413
+# refuses a valid request, past it a 413 is a warning.
+BODY_LIMIT_FLOOR = 1 << 20
 
 
 @dataclass(frozen=True)
 class CheckContext:
     facts: ContractFacts
     strict: bool = False
+    profile: str = "contract"
 
 
 Check = Callable[[Exchange, CheckContext], Iterable[Finding]]
@@ -41,41 +50,90 @@ def _finding(exchange: Exchange, check: str, message: str, *, warning: bool = Fa
 
 
 def server_error(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
-    """No request, however hostile, may get a 5xx."""
-    reply = exchange.reply
-    if reply.status >= 500:
-        yield _finding(exchange, "server_error", f"{exchange.probe.name}: {_excerpt(reply.body)}")
+    """No request, however hostile, may get a 5xx (501 for an undeclared method aside)."""
+    reply, probe = exchange.reply, exchange.probe
+    if reply.status >= 500 and not (probe.expect is Expect.METHOD and reply.status == 501):
+        yield _finding(
+            exchange, "server_error", f"{probe.name}: got {reply.status}: {_excerpt(reply.body)}"
+        )
+
+
+def _wanted(expect: Expect, success: int) -> frozenset[int]:
+    return {
+        Expect.ACCEPT: frozenset({success}),
+        Expect.REJECT: frozenset({422}),
+        Expect.EITHER: frozenset({success, 422}),
+        Expect.NOT_JSON: frozenset({422}),
+        Expect.UNTYPED: frozenset({success, 422}),
+    }[expect]
+
+
+def _statuses(wanted: frozenset[int]) -> str:
+    return " or ".join(str(status) for status in sorted(wanted))
 
 
 def expected_status(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
     """The status the contract gives this probe (5xx is server_error's)."""
-    probe, status = exchange.probe, exchange.reply.status
+    probe, reply = exchange.probe, exchange.reply
+    status = reply.status
     if status >= 500 or probe.expect is Expect.ANY:
         return
     if status in _AUTH_STATUSES and not probe.credentials:
         return
-    wanted = {
-        Expect.ACCEPT: ctx.facts.success,
-        Expect.REJECT: 422,
-        Expect.NOT_JSON: 422,
-        Expect.REFUSE: None,
-    }[probe.expect]
     if probe.expect is Expect.REFUSE:
         if status not in _AUTH_STATUSES:
-            yield _finding(exchange, "expected_status", f"{probe.name}: expected 401 or 403")
+            yield _finding(exchange, "expected_status", f"{probe.name}: expected 401 or 403, "
+                           f"got {status}")  # fmt: skip
         return
-    if status == wanted:
+    if probe.expect is Expect.METHOD:
+        yield from _method_answer(exchange, ctx)
         return
-    undocumented_4xx = 400 <= status < 500 and status not in ctx.facts.documented
-    if probe.expect is Expect.NOT_JSON and undocumented_4xx:
+    wanted = _wanted(probe.expect, ctx.facts.success)
+    if status in wanted:
+        return
+    size = len(probe.body or b"")
+    if status == 413 and size >= BODY_LIMIT_FLOOR:
         yield _finding(
             exchange,
-            "undocumented_status",
-            f"{probe.name}: the contract documents no {status} (expected {wanted})",
+            "body_limit",
+            f"{probe.name}: {size:,} bytes refused with 413; the document sets no limit",
             warning=not ctx.strict,
         )
         return
-    yield _finding(exchange, "expected_status", f"{probe.name}: expected {wanted}")
+    undocumented_4xx = 400 <= status < 500 and status not in ctx.facts.documented
+    if probe.expect in (Expect.NOT_JSON, Expect.UNTYPED) and undocumented_4xx:
+        yield _finding(
+            exchange,
+            "undocumented_status",
+            f"{probe.name}: the contract documents no {status} (expected {_statuses(wanted)})",
+            warning=not ctx.strict,
+        )
+        return
+    yield _finding(
+        exchange, "expected_status", f"{probe.name}: expected {_statuses(wanted)}, got {status}"
+    )
+
+
+def _method_answer(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
+    # RFC 9110 15.5.6: 405 for a method the resource does not support, with Allow listing
+    # the methods it does; 501 for a method the server does not recognise; OPTIONS asks for
+    # the communication options, so a success answers it too.
+    probe, status = exchange.probe, exchange.reply.status
+    if status == 501 or (probe.method == "OPTIONS" and 200 <= status < 300):
+        return
+    declared = ctx.facts.operation.method
+    if status != 405:
+        yield _finding(
+            exchange, "expected_status", f"{probe.name}: expected 405 (allow: {declared}), "
+            f"got {status}"
+        )  # fmt: skip
+        return
+    allow = exchange.reply.header("allow")
+    methods = {part.strip().upper() for part in (allow or "").split(",")}
+    if declared not in methods:
+        shown = f"allow: {allow}" if allow is not None else "no allow header"
+        message = f"{probe.name}: 405 with {shown}; RFC 9110 wants allow: {declared}"
+        yield _finding(exchange, "method_not_allowed", message)
 
 
 def empty_success(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
@@ -93,7 +151,7 @@ def empty_success(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
 
 
 def validation_error_shape(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
-    """A 422 is JSON HTTPValidationError: non-empty ``detail`` of {loc: list, msg, type}."""
+    """A 422 is RFC 8259 JSON: HTTPValidationError, non-empty ``detail`` of {loc, msg, type}."""
     problem = _shape_problem(exchange)
     if problem:
         yield _finding(exchange, "validation_error_shape", problem)
@@ -103,33 +161,45 @@ def error_locations(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
     """Each 422 item's ``loc`` names a declared place; a targeted probe's place is named."""
     if exchange.reply.status != 422 or _shape_problem(exchange):
         return
-    items = json.loads(exchange.reply.body)["detail"]
-    body_parses = _parses(exchange.probe.body)
+    items = strict_json(exchange.reply.body)["detail"]
+    body_is_json = is_strict_json(exchange.probe.body)
     for item in items:
-        problem = _loc_problem(item["loc"], ctx.facts, body_parses)
+        problem = _loc_problem(item["loc"], ctx, body_is_json)
         if problem:
             yield _finding(exchange, "error_locations", f"loc {item['loc']!r}: {problem}")
             return
-    target = exchange.probe.location
-    if exchange.probe.expect is Expect.REJECT and target.startswith("body."):
-        field = target.split(":", 1)[0].split(".", 1)[1]
-        if not any(item["loc"][:2] == ["body", field] for item in items):
-            named = [item["loc"] for item in items]
-            yield _finding(exchange, "error_locations", f"no item names body.{field}: {named}")
+    probe = exchange.probe
+    if probe.expect is not Expect.REJECT or probe.lenient or not probe.location.startswith("body."):
+        return
+    field = probe.location.split(":", 1)[0].split(".", 1)[1]
+    locs = [placed(item["loc"], ctx) for item in items]
+    if any(loc[:2] == ["body", field] for loc in locs):
+        return
+    if ctx.profile == "contract" and ["body"] in locs:
+        return  # the body blamed as a whole: imprecise, not false
+    yield _finding(exchange, "error_locations", f"no item names body.{field}: {locs}")
 
 
-def _loc_problem(loc: list[Any], facts: ContractFacts, body_parses: bool) -> str | None:
+def placed(loc: list[Any], ctx: CheckContext) -> list[Any]:
+    """``loc`` with its place: ``["observer"]`` is ``["body", "observer"]`` under contract."""
+    if ctx.profile == "contract" and loc and loc[0] not in _PLACES and loc[0] in ctx.facts.fields:
+        return ["body", *loc]
+    return loc
+
+
+def _loc_problem(raw: list[Any], ctx: CheckContext, body_is_json: bool) -> str | None:
+    loc = placed(raw, ctx)
     if not loc or loc[0] not in _PLACES:
         return f"does not start with one of {', '.join(_PLACES)}"
     if loc[0] != "body":
-        if len(loc) < 2 or (loc[0], loc[1]) not in facts.parameters:
+        if len(loc) < 2 or (loc[0], loc[1]) not in ctx.facts.parameters:
             return f"names no declared {loc[0]} parameter"
         return None
     if len(loc) == 1:
         return None
     if isinstance(loc[1], int) and not isinstance(loc[1], bool):
-        return None if not body_parses else "a character offset for a body that is valid JSON"
-    if loc[1] not in facts.fields:
+        return None if not body_is_json else "a character offset for a body that is valid JSON"
+    if loc[1] not in ctx.facts.fields:
         return f"names a field the document does not declare ({loc[1]!r})"
     return None
 
@@ -142,9 +212,9 @@ def _shape_problem(exchange: Exchange) -> str | None:
     if content_type != "application/json":
         return f"content-type {content_type or '(none)'!r}, expected application/json"
     try:
-        payload = json.loads(reply.body)
-    except ValueError:
-        return f"body is not JSON: {_excerpt(reply.body)}"
+        payload = strict_json(reply.body)
+    except ValueError as exc:
+        return f"body is not RFC 8259 JSON ({exc}): {_excerpt(reply.body)}"
     detail = payload.get("detail") if isinstance(payload, dict) else None
     if not isinstance(detail, list) or not detail:
         return f"no non-empty 'detail' list: {_excerpt(reply.body)}"
@@ -157,14 +227,6 @@ def _shape_problem(exchange: Exchange) -> str | None:
         ):
             return f"item without list 'loc', string 'msg' and string 'type': {item!r}"[:300]
     return None
-
-
-def _parses(body: bytes | None) -> bool:
-    try:
-        json.loads(body or b"")
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 def _excerpt(body: bytes, limit: int = 200) -> str:

@@ -2,7 +2,7 @@
 
     honcho-contract diff --a URL --b URL [--token-a T] [--token-b T] [--seed N]
         [--max-examples N] [--ignore-header H] [--workers N] [--timeout S]
-        [--report-json PATH]
+        [--workspace-id ID] [--report-json PATH]
 
 Exit 0: the servers agree; 1: they disagree; 2: a usage error or an unreachable server
 (raised as a :class:`~honcho_spec.KitError` for the command line's one-line error path).
@@ -39,6 +39,9 @@ def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:
     diff.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (1)")
     diff.add_argument("--timeout", type=float, metavar="S",
                       help="seconds to wait for each answer (10)")  # fmt: skip
+    diff.add_argument("--workspace-id", metavar="ID",
+                      help="send every request to this workspace (servers that keep "
+                      "workspaces in a database)")  # fmt: skip
     diff.add_argument("--report-json", type=Path, metavar="PATH", help="write a JSON report")
 
 

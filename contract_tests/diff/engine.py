@@ -44,6 +44,7 @@ class DiffConfig:
     report_json: Path | None = None
     workers: int = 1
     timeout: float = 10.0
+    workspace_id: str | None = None
 
     def __post_init__(self) -> None:
         for flag, url in (("--a", self.a), ("--b", self.b)):
@@ -54,6 +55,8 @@ class DiffConfig:
         for name in ("max_examples", "workers"):
             if getattr(self, name) < 1:
                 raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.workspace_id == "":
+            raise UsageError("--workspace-id must not be empty")
         if self.timeout <= 0:
             raise UsageError("--timeout must be positive")
         unknown = sorted(self.ignore_headers - set(COMPARED_HEADERS))
@@ -133,7 +136,12 @@ def run_diff(config: DiffConfig) -> DiffReport:
     side_a = _Side("--a", config.a, config.token_a, config.timeout)
     side_b = _Side("--b", config.b, config.token_b, config.timeout)
     requests = list(
-        diff_requests(default_document_path(), seed=config.seed, max_examples=config.max_examples)
+        diff_requests(
+            default_document_path(),
+            seed=config.seed,
+            max_examples=config.max_examples,
+            workspace_id=config.workspace_id,
+        )
     )
     pool = ThreadPoolExecutor(max_workers=config.workers)
     try:

@@ -23,11 +23,12 @@ from schemathesis.generation import GenerationMode
 
 from honcho_spec import load_document
 
+from ..cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from ..cases.facts import ContractFacts
-from ..cases.golden import fixture_probes
+from ..cases.golden import Replay, fixture_probes
 from ..cases.locate import locate
 from ..cases.model import Probe
-from ..cases.probes import DEFAULT_WORKSPACE, ProbeSet, build_probes
+from ..cases.probes import build_probes
 from ..errors import SuiteError
 
 __all__ = ["diff_requests", "generated_requests"]
@@ -35,15 +36,20 @@ __all__ = ["diff_requests", "generated_requests"]
 _MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
-def diff_requests(document: Path, *, seed: int, max_examples: int) -> Iterator[Probe]:
-    """Every request of a diff, each distinct one once: probes, golden cases, generated."""
+def diff_requests(
+    document: Path, *, seed: int, max_examples: int, workspace_id: str | None = None
+) -> Iterator[Probe]:
+    """Every request of a diff, each distinct one once: probes, golden cases, generated;
+    ``workspace_id`` pins the workspace of all of them."""
     spec = load_document(document)
     facts = ContractFacts.from_document(spec)
-    hostile = build_probes(ProbeSet(facts, spec, DEFAULT_WORKSPACE, seed=seed))
-    # Auth golden cases need the server's secret: none is given to a diff.
-    golden = fixture_probes(workspace_id=None, auth_headers=(), jwt_secret=None,
-                            auth_enforced=False)  # fmt: skip
-    generated = generated_requests(document, seed=seed, max_examples=max_examples)
+    hostile = build_probes(ProbeSet(facts, spec, workspace_id or DEFAULT_WORKSPACE, seed=seed))
+    # Every golden case (a diff compares, whatever the profile); auth ones need the
+    # server's secret, which a diff is not given.
+    golden = fixture_probes(Replay(workspace_id=workspace_id, profile="honcho"))
+    generated = generated_requests(
+        document, seed=seed, max_examples=max_examples, workspace_id=workspace_id
+    )
     seen: set[tuple[str, str, tuple[tuple[str, str], ...], bytes | None]] = set()
     for probe in chain(hostile, (fixture.probe for fixture in golden), generated):
         key = (probe.method, probe.path, probe.headers, probe.body)
@@ -52,7 +58,9 @@ def diff_requests(document: Path, *, seed: int, max_examples: int) -> Iterator[P
             yield probe
 
 
-def generated_requests(document: Path, *, seed: int, max_examples: int) -> list[Probe]:
+def generated_requests(
+    document: Path, *, seed: int, max_examples: int, workspace_id: str | None = None
+) -> list[Probe]:
     """``max_examples`` positive and as many negative cases per operation, as probes.
 
     >>> from honcho_spec import default_document_path
@@ -60,10 +68,13 @@ def generated_requests(document: Path, *, seed: int, max_examples: int) -> list[
     >>> first == generated_requests(default_document_path(), seed=1, max_examples=2)
     True
     """
-    config = schemathesis.Config.from_dict(
+    settings: dict[str, Any] = {
         # Credentials are the diff's concern (--token-a, --token-b): none generated.
-        {"generation": {"database": "none", "with-security-parameters": False}}
-    )
+        "generation": {"database": "none", "with-security-parameters": False}
+    }
+    if workspace_id is not None:
+        settings["parameters"] = {"path.workspace_id": workspace_id}
+    config = schemathesis.Config.from_dict(settings)
     schema = schemathesis.openapi.from_path(document, config=config)
     probes: list[Probe] = []
     for result in schema.get_all_operations():

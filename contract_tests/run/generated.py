@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,11 @@ from schemathesis.engine import events, from_schema
 
 from ..cases.locate import locate
 from ..cases.model import Exchange, Finding, Probe, Reply, Severity
-from ..checks.answers import CheckContext, run_checks
+from ..checks.answers import BODY_LIMIT_FLOOR, CheckContext, run_checks
+from ..checks.strict_json import is_strict_json
 from ..config import SuiteConfig
+from ..wire.transport import Sender
+from .confirm import confirmed, show
 
 __all__ = ["GeneratedRun", "run_generated"]
 
@@ -46,14 +49,16 @@ def run_generated(
     document: Path,
     ctx: CheckContext,
     auth_headers: Sequence[tuple[str, str]],
+    sender: Sender,
 ) -> GeneratedRun:
-    """Run schemathesis's phases against ``config.base_url`` and check every exchange."""
+    """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
+    failure is sent once more by ``sender``, on a fresh connection, before it counts."""
     schema = schemathesis.openapi.from_path(document, config=_engine_config(config, auth_headers))
     credentials = bool(auth_headers)
     run = GeneratedRun()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            _collect(event, ctx, credentials, config, run)
+            _collect(event, ctx, credentials, config, run, sender=sender)
         elif isinstance(event, events.FatalError | events.NonFatalError):
             run.errors.append(str(getattr(event, "info", None) or event))
     return run
@@ -102,6 +107,8 @@ def _collect(
     credentials: bool,
     config: SuiteConfig,
     run: GeneratedRun,
+    *,
+    sender: Sender,
 ) -> None:
     recorder = event.recorder
     for case_id, node in recorder.cases.items():
@@ -112,13 +119,32 @@ def _collect(
         probe = _probe(node.value, response, credentials)
         curl = node.value.as_curl_command(base_url=config.root_url)
         exchange = Exchange(probe, _reply(response))
-        for finding in run_checks(exchange, ctx):
-            run.findings.append(_with(finding, reproducer=curl))
-        for check in recorder.checks.get(case_id, ()):
-            if check.failure_info is not None:
-                translated = _translate(check.name, check.failure_info.failure, exchange, ctx)
-                if translated is not None:
-                    run.findings.append(_with(translated, reproducer=curl))
+        translated = [
+            finding
+            for check in recorder.checks.get(case_id, ())
+            if check.failure_info is not None
+            for finding in [_translate(check.name, check.failure_info.failure, exchange, ctx)]
+            if finding is not None
+        ]
+        findings = _confirmed(exchange, translated, ctx, sender)
+        run.findings.extend(replace(finding, reproducer=curl) for finding in findings)
+
+
+def _confirmed(
+    exchange: Exchange, theirs: list[Finding], ctx: CheckContext, sender: Sender
+) -> list[Finding]:
+    """The kit's findings and schemathesis's, each failure sent again on a fresh connection:
+    schemathesis's hold when the server gives the same status again."""
+    probe, first = exchange.probe, exchange.reply
+
+    def judge(reply: Reply | None, reason: str) -> list[Finding]:
+        if reply is None:
+            return [Finding("no_answer", Severity.FAILURE, None, probe.location, reason)]
+        again = run_checks(Exchange(probe, reply), ctx)
+        return again + theirs if reply.status == first.status else again
+
+    findings = run_checks(exchange, ctx) + theirs
+    return confirmed(probe, findings, show(first), lambda p: sender.confirm(_resendable(p)), judge)
 
 
 def _translate(name: str, failure: Any, exchange: Exchange, ctx: CheckContext) -> Finding | None:
@@ -128,14 +154,13 @@ def _translate(name: str, failure: Any, exchange: Exchange, ctx: CheckContext) -
             return None  # the kit's server_error reports it, located
         if status in _AUTH_STATUSES and not probe.credentials:
             return None
-        if status == 400 and not _is_text(probe.body):
-            return Finding(
-                check="undocumented_status",
-                severity=Severity.FAILURE if ctx.strict else Severity.WARNING,
-                status=status,
-                location=probe.location,
-                message="400 for bytes that are no text; the contract documents no 400",
-            )
+        allowed = _allowed_refusal(status, probe, ctx)
+        if allowed is not None:
+            return _warning(allowed, status, probe, ctx)
+        if ctx.profile == "contract" and _read_or_refused(name, status, probe):
+            return None
+    if name == "unsupported_method" and status == 501:
+        return None  # RFC 9110: a method the server does not recognise
     message = failure.title
     if failure.message:
         message += f": {str(failure.message).strip().splitlines()[0]}"
@@ -166,14 +191,46 @@ def _reply(response: Any) -> Reply:
     return Reply(status=response.status_code, headers=headers, body=response.content)
 
 
+def _allowed_refusal(status: int, probe: Probe, ctx: CheckContext) -> tuple[str, str] | None:
+    """A refusal HTTP allows though the document does not list it: (check, why)."""
+    if status == 400 and not _is_text(probe.body):
+        return "undocumented_status", "400 for bytes that are no text"
+    if status == 415:
+        return "undocumented_status", "415 for a media type the server does not take"
+    if status == 413 and len(probe.body or b"") >= BODY_LIMIT_FLOOR:
+        return "body_limit", "413 for a body past 1 MiB"
+    return None
+
+
+def _warning(allowed: tuple[str, str], status: int, probe: Probe, ctx: CheckContext) -> Finding:
+    check, why = allowed
+    return Finding(
+        check=check,
+        severity=Severity.FAILURE if ctx.strict else Severity.WARNING,
+        status=status,
+        location=probe.location,
+        message=f"{why}; the contract documents no {status}",
+    )
+
+
+def _read_or_refused(name: str, status: int, probe: Probe) -> bool:
+    """A request the standards let a server read or refuse: both answers keep the contract."""
+    untyped = not any(key.lower() == "content-type" for key, _ in probe.headers)
+    lenient = not is_strict_json(probe.body) or probe.location.endswith("lone surrogate")
+    if name == "positive_data_acceptance" and status == 422:
+        return untyped or lenient
+    return name == "negative_data_rejection" and 200 <= status < 300 and untyped
+
+
+def _resendable(probe: Probe) -> Probe:
+    # The headers as the engine sent them, less those the transport writes itself.
+    hop = {"content-length", "transfer-encoding", "host", "connection"}
+    return replace(probe, headers=tuple((k, v) for k, v in probe.headers if k.lower() not in hop))
+
+
 def _is_text(body: bytes | None) -> bool:
     try:
         (body or b"").decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _with(finding: Finding, *, reproducer: str) -> Finding:
-    return Finding(finding.check, finding.severity, finding.status, finding.location,
-                   finding.message, reproducer)  # fmt: skip

@@ -18,17 +18,20 @@ from honcho_spec import (
     mint_token,
 )
 
+from ..cases.builder import DEFAULT_WORKSPACE, MINIMAL_VALID, ProbeSet
 from ..cases.facts import ContractFacts
-from ..cases.golden import FixtureProbe, fixture_probe, fixture_probes
-from ..cases.model import Exchange, Finding, Probe, Severity
-from ..cases.probes import DEFAULT_WORKSPACE, MINIMAL_VALID, ProbeSet, build_probes
+from ..cases.golden import FixtureProbe, Replay, fixture_probe, fixture_probes
+from ..cases.model import Exchange, Finding, Probe, Reply, Severity
+from ..cases.probes import build_probes
 from ..cases.tokens import enforcement_probe, token_probes
 from ..checks.answers import CheckContext, run_checks
 from ..checks.auth import AuthVerdict, judge_enforcement
-from ..checks.fixtures import fixture_locations
+from ..checks.fixtures import fixture_locations, golden_answer
 from ..config import SuiteConfig
+from ..errors import CredentialsError
 from ..wire.reproduce import curl_command, redacted
 from ..wire.transport import NoAnswer, Sender
+from .confirm import confirmed, show
 from .generated import run_generated
 
 __all__ = ["Report", "Session", "run_suite"]
@@ -67,7 +70,7 @@ class Session:
         self.document_path = config.spec_path or default_document_path()
         self.document = load_document(self.document_path)
         self.facts = ContractFacts.from_document(self.document)
-        self.ctx = CheckContext(self.facts, strict=config.strict)
+        self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile)
         self.sender = Sender(config.root_url, timeout=config.timeout)
         self.auth_headers = _credentials(config)
         self.probes = ProbeSet(
@@ -76,6 +79,7 @@ class Session:
             workspace_id=config.workspace_id or DEFAULT_WORKSPACE,
             auth_headers=self.auth_headers,
             seed=config.seed,
+            profile=config.profile,
         )
         self.auth = AuthVerdict(enforced=False, finding=None)
         self.auth_findings: list[Finding] = []
@@ -87,6 +91,13 @@ class Session:
         """Send a valid request without credentials (also: is the server there at all?)."""
         probe = enforcement_probe(self.probes)
         reply = self.sender.send(probe)
+        if reply.status in (401, 403) and not self.auth_headers:
+            raise CredentialsError(
+                f"the server refuses a valid request without credentials ({reply.status}): "
+                "nothing past its auth can be tested",
+                where=self.config.root_url,
+                fix="pass --token T (or --jwt-secret S for a Honcho server)",
+            )
         findings = run_checks(Exchange(probe, reply), self.ctx)
         if self.config.auth == "off":
             return findings
@@ -101,24 +112,22 @@ class Session:
             return []
         return list(token_probes(self.probes, self.config.jwt_secret))
 
-    def fixtures(self) -> list[FixtureProbe]:
-        return list(
-            fixture_probes(
-                workspace_id=self.config.workspace_id,
-                auth_headers=self.auth_headers,
-                jwt_secret=self.config.jwt_secret,
-                auth_enforced=self.auth.enforced,
-            )
+    @property
+    def replay(self) -> Replay:
+        """How this run replays the golden cases."""
+        return Replay(
+            workspace_id=self.config.workspace_id,
+            auth_headers=self.auth_headers,
+            jwt_secret=self.config.jwt_secret,
+            auth_enforced=self.auth.enforced,
+            profile=self.config.profile,
         )
 
+    def fixtures(self) -> list[FixtureProbe]:
+        return list(fixture_probes(self.replay))
+
     def fixture_probe(self, case: GoldenCase) -> FixtureProbe | None:
-        return fixture_probe(
-            case,
-            self.config.workspace_id,
-            self.auth_headers,
-            self.config.jwt_secret,
-            self.auth.enforced,
-        )
+        return fixture_probe(case, self.replay)
 
     def authorize(self, probe: Probe) -> Probe:
         """``probe`` with this run's credentials (probes built without a session have none)."""
@@ -127,17 +136,27 @@ class Session:
         return replace(probe, headers=(*probe.headers, *self.auth_headers), credentials=True)
 
     def check(self, probe: Probe, fixture: FixtureProbe | None = None) -> list[Finding]:
-        """Send ``probe`` and apply every check."""
+        """Send ``probe`` and apply every check; a failure is confirmed on a fresh connection."""
+
+        def judge(reply: Reply | None, reason: str) -> list[Finding]:
+            if reply is None:
+                return [Finding("no_answer", Severity.FAILURE, None, probe.location, reason)]
+            exchange = Exchange(probe, reply)
+            findings = run_checks(exchange, self.ctx)
+            if fixture is not None:
+                findings.extend(fixture_locations(fixture, exchange, self.ctx))
+                findings.extend(golden_answer(fixture, exchange, self.ctx))
+            return findings
+
         try:
-            reply = self.sender.send(probe)
+            reply: Reply | None = self.sender.send(probe)
+            reason = ""
         except NoAnswer as exc:
-            return [Finding("no_answer", Severity.FAILURE, None, probe.location,
-                            f"{probe.name}: {exc}", self.curl(probe))]  # fmt: skip
-        exchange = Exchange(probe, reply)
-        findings = run_checks(exchange, self.ctx)
-        if fixture is not None:
-            findings.extend(fixture_locations(fixture, exchange))
-        return [_reproducible(finding, self.curl(probe)) for finding in findings]
+            reply, reason = None, f"{probe.name}: {exc}"
+        findings = confirmed(probe, judge(reply, reason), show(reply, reason),
+                             self.sender.confirm, judge)  # fmt: skip
+        return [replace(finding, reproducer=finding.reproducer or self.curl(probe))
+                for finding in findings]  # fmt: skip
 
     def curl(self, probe: Probe) -> str:
         return curl_command(self.config.root_url, probe, show_secrets=self.config.show_secrets)
@@ -159,7 +178,9 @@ def run_suite(config: SuiteConfig) -> Report:
         for fixture in session.fixtures():
             report.findings.extend(session.check(fixture.probe, fixture))
             report.cases += 1
-        generated = run_generated(config, session.document_path, session.ctx, session.auth_headers)
+        generated = run_generated(
+            config, session.document_path, session.ctx, session.auth_headers, session.sender
+        )
         report.cases += generated.cases
         report.findings.extend(
             redacted(generated.findings, session.auth_headers, config.show_secrets)
@@ -199,8 +220,3 @@ def _credentials(config: SuiteConfig) -> tuple[tuple[str, str], ...]:
     if token is None and config.jwt_secret is not None:
         token = mint_token(config.jwt_secret, honcho_claims(admin=True))
     return (("authorization", f"Bearer {token}"),) if token else ()
-
-
-def _reproducible(finding: Finding, curl: str) -> Finding:
-    return Finding(finding.check, finding.severity, finding.status, finding.location,
-                   finding.message, finding.reproducer or curl)  # fmt: skip

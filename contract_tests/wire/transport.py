@@ -1,4 +1,14 @@
-"""Send probes exactly as built, over real HTTP."""
+"""Send probes exactly as built, over real HTTP.
+
+Probes go out on keep-alive connections. A server may close an idle one without saying so
+(no ``Connection: close``): uvicorn once an exception escapes after its 500 is sent, Node's
+and waitress's idle timeouts. A request written on such a connection as it closes meets a
+reset or "Server disconnected without sending a response", which tells nothing of how the
+server answers it. So :meth:`Sender.send` sends a request whose connection dropped before an
+answer once more, on a fresh connection (as browsers, curl and schemathesis do), and raises
+:class:`NoAnswer` only if that gets nothing either; a timeout is not sent again.
+:meth:`Sender.confirm` sends a probe on a fresh connection, to confirm a finding.
+"""
 
 from __future__ import annotations
 
@@ -9,42 +19,76 @@ from ..errors import UnreachableError
 
 __all__ = ["NoAnswer", "Sender"]
 
+# The connection was closed or reset before an answer came (not a timeout, not a refusal).
+_DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+_FAILED = (httpx.ConnectError, httpx.TimeoutException, *_DROPPED)
+
 
 class NoAnswer(Exception):  # noqa: N818 - an outcome of a probe, not a fault of the suite
     """The server closed the connection or did not answer in time."""
 
 
 class Sender:
-    """One keep-alive client for a run; ``send`` raises :class:`NoAnswer` per probe."""
+    """Sends probes for one run; thread-safe. ``send`` and ``confirm`` raise :class:`NoAnswer`
+    per probe and :class:`UnreachableError` when nothing accepts the connection."""
 
     def __init__(self, base_url: str, *, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._pooled = httpx.Client(timeout=timeout, follow_redirects=False)
+        # keeps no idle connection: each request opens its own, closed once it is answered
+        self._fresh = httpx.Client(
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
 
     def send(self, probe: Probe) -> Reply:
+        """Send ``probe`` on a keep-alive connection, once more on a fresh one if it drops."""
         try:
-            response = self._client.request(
-                probe.method,
-                self.base_url + probe.path,
-                content=probe.body,
-                headers=list(probe.headers),
-            )
-        except httpx.ConnectError as exc:
-            raise UnreachableError(
-                f"cannot reach the server ({_reason(exc)})",
-                where=self.base_url,
-                fix="check --base-url and that the server is running",
-            ) from None
-        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise NoAnswer(f"no answer ({_reason(exc)})") from None
+            return self._exchange(self._pooled, probe)
+        except _DROPPED as exc:
+            dropped = _reason(exc)
+        except _FAILED as exc:
+            raise self._failure(exc, "no answer") from None
+        try:
+            return self._exchange(self._fresh, probe)
+        except _FAILED as exc:
+            # the server was there a moment ago: whatever the fresh connection met, no answer
+            reasons = "; then ".join(dict.fromkeys([dropped, _reason(exc)]))
+            raise NoAnswer(f"no answer, also on a fresh connection ({reasons})") from None
+
+    def confirm(self, probe: Probe) -> Reply:
+        """Send ``probe`` on a connection of its own, closed once it is answered."""
+        try:
+            return self._exchange(self._fresh, probe)
+        except _FAILED as exc:
+            raise self._failure(exc, "no answer on a fresh connection") from None
+
+    def _exchange(self, client: httpx.Client, probe: Probe) -> Reply:
+        response = client.request(
+            probe.method,
+            self.base_url + probe.path,
+            content=probe.body,
+            headers=list(probe.headers),
+        )
         return Reply(
             status=response.status_code,
             headers=tuple((k, v) for k, v in response.headers.multi_items()),
             body=response.content,
         )
 
+    def _failure(self, exc: Exception, what: str) -> Exception:
+        if isinstance(exc, httpx.ConnectError):
+            return UnreachableError(
+                f"cannot reach the server ({_reason(exc)})",
+                where=self.base_url,
+                fix="check --base-url and that the server is running",
+            )
+        return NoAnswer(f"{what} ({_reason(exc)})")
+
     def close(self) -> None:
-        self._client.close()
+        self._pooled.close()
+        self._fresh.close()
 
     def __enter__(self) -> Sender:
         return self
