@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from honcho_spec import GoldenCase, default_document_path, load_document, load_golden_cases
@@ -10,10 +12,10 @@ from .cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from .cases.facts import ContractFacts
 from .cases.model import Probe
 from .cases.probes import build_probes
-from .cases.tokens import token_probes
+from .cases.tokens import CREDENTIALS, credential_probes, token_probes
 from .plugin import contract_config, report_findings
 from .run.generated import run_generated
-from .run.session import Session
+from .run.session import Session, credentials_for
 from .wire.reproduce import redacted
 
 
@@ -35,6 +37,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("probe", items, ids=[p.name for p in items])
     if "token" in names:
         tokens = list(token_probes(probes, config.jwt_secret)) if config.jwt_secret else []
+        credentials = credentials_for(config)
+        if credentials:
+            tokens += credential_probes(replace(probes, auth_headers=credentials))
         metafunc.parametrize("token", tokens, ids=[p.name for p in tokens])
     if "golden" in names:
         cases = load_golden_cases()
@@ -52,6 +57,8 @@ def test_hostile_probe(contract_session: Session, probe: Probe) -> None:
 def test_token(contract_session: Session, token: Probe) -> None:
     if contract_session.config.auth == "off":
         pytest.skip("--auth off")
+    if token.location.startswith(CREDENTIALS + ":") and not contract_session.auth.enforced:
+        pytest.skip("the server does not enforce credentials")
     report_findings(contract_session.check(token))
 
 

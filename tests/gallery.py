@@ -138,20 +138,36 @@ class Case:
         return Mutant(inner, self.before, self.after)
 
 
-def body_on_204(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
-    """The mock's own decision, with a JSON body and its length written after a 204."""
+def decided(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+    """The mock's own decision, for a raw server (routing: 404 elsewhere, 405 other methods)."""
     handler = _HANDLER
     route = handler.operation.path.split("{")[0]
+    json_type = [("content-type", "application/json")]
     if not path.startswith(route) or not path.endswith("/trigger_dream"):
-        return 404, [("content-type", "application/json")], b'{"detail":"Not Found"}'
+        return 404, json_type, b'{"detail":"Not Found"}'
+    if method != handler.operation.method:
+        answer = b"" if method == "HEAD" else b'{"detail":"Method Not Allowed"}'
+        return 405, [*json_type, ("allow", handler.operation.method)], answer
     workspace = path[len(route) :].split("/", maxsplit=1)[0]
     incoming = Incoming({"workspace_id": workspace}, headers.get("content-type"), None, body)
     answer, _ = handler.decide(incoming)
-    out = [(k.decode(), v.decode()) for k, v in answer.headers]
-    if answer.status == 204:
+    return answer.status, [(k.decode(), v.decode()) for k, v in answer.headers], answer.body
+
+
+def body_on_204(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+    """The mock's own decision, with a JSON body and its length written after a 204."""
+    status, out, answer = decided(method, path, headers, body)
+    if status == 204:
         extra = b'{"queued":true}'
         return 204, [*out, ("content-length", str(len(extra))), ("connection", "close")], extra
-    return answer.status, out, answer.body
+    return status, out, answer
+
+
+def crashes_on_nul(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+    """The mock's own decision, but a 500 for any NUL in the body (a database refusing it)."""
+    if b"\\u0000" in body or b"\x00" in body:
+        return SERVER_ERROR[0], list(SERVER_ERROR[1].items()), SERVER_ERROR[2]
+    return decided(method, path, headers, body)
 
 
 _HANDLER = compile_handlers(load_document())[0]

@@ -16,8 +16,9 @@ from mock_server import BackgroundServer, MockSettings
 
 from cli_process import console_script
 from conftest import JWT_SECRET
-from gallery import CASES
+from gallery import CASES, crashes_on_nul
 from oracle import FRAMEWORK_DEFECTS, oracle_server
+from raw_server import Traffic, raw_server
 
 CONTRACT = console_script("honcho-contract")
 QUIET = MockSettings(port=0, log_level="critical")
@@ -29,8 +30,9 @@ def run(url: str, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
     return code, json.loads(report.read_text())
 
 
-def test_mock_keeps_the_contract(mock_url: str, tmp_path: Path) -> None:
-    code, report = run(mock_url, tmp_path)
+@pytest.mark.parametrize("profile", ["contract", "honcho"])
+def test_mock_keeps_the_contract(mock_url: str, tmp_path: Path, profile: str) -> None:
+    code, report = run(mock_url, tmp_path, "--profile", profile)
     assert code == 0
     assert report["failures"] == []
     assert {w["check"] for w in report["warnings"]} == {
@@ -40,10 +42,20 @@ def test_mock_keeps_the_contract(mock_url: str, tmp_path: Path) -> None:
     assert report["cases"] > 250
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param((), id="contract"),
+        pytest.param(("--profile", "honcho"), id="honcho"),
+        # the golden cases' paths move, and so does the w claim of the tokens minted for them
+        pytest.param(("--profile", "honcho", "--workspace-id", "ws-9"), id="workspace-id"),
+    ],
+)
 def test_mock_with_auth_and_the_secret_keeps_the_contract(
-    auth_mock_url: str, tmp_path: Path
+    auth_mock_url: str, tmp_path: Path, extra: tuple[str, ...]
 ) -> None:
-    code, report = run(auth_mock_url, tmp_path, "--jwt-secret", JWT_SECRET, "--auth", "required")
+    args = ("--jwt-secret", JWT_SECRET, "--auth", "required", *extra)
+    code, report = run(auth_mock_url, tmp_path, *args)
     assert code == 0
     assert report["failures"] == []
     assert [w["check"] for w in report["warnings"]] == ["undocumented_status"]
@@ -61,9 +73,10 @@ def test_a_run_that_can_test_nothing_past_auth_is_not_green(
     assert "--token" in err
 
 
-def test_oracle_fails_only_where_the_framework_crashes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("profile", ["contract", "honcho"])
+def test_oracle_fails_only_where_the_framework_crashes(tmp_path: Path, profile: str) -> None:
     with oracle_server() as server:
-        code, report = run(server.url, tmp_path)
+        code, report = run(server.url, tmp_path, "--profile", profile)
     assert code == 1
     failures = {(f["check"], f["location"]) for f in report["failures"]}
     assert {check for check, _ in failures} == {"server_error"}
@@ -179,3 +192,19 @@ def test_pytest_entry_point_fails_on_a_broken_server(tmp_path: Path) -> None:
         )  # fmt: skip
     assert done.returncode == 1
     assert "validation_error_shape" in done.stdout
+
+
+def test_a_server_that_drops_the_connection_after_a_500(tmp_path: Path) -> None:
+    # After each 500 the server reads the next request on that connection and hangs up
+    # without answering it, as uvicorn may once an exception escapes: that request is sent
+    # again on a fresh connection, so each 500 is one server_error and nothing is no_answer.
+    traffic = Traffic()
+    with raw_server(crashes_on_nul, traffic=traffic, hang_up_after={500}) as url:
+        code, report = run(url, tmp_path)
+    failures = {(f["check"], f["status"], f["location"]) for f in report["failures"]}
+    assert code == 1
+    assert not [f for f in failures if f[0] == "no_answer"], failures
+    assert ("server_error", 500, "body.observer: NUL") in failures
+    assert ("server_error", 500, "body.observed: NUL") in failures
+    assert {check for check, _, _ in failures} == {"server_error"}, failures
+    assert traffic.connections > 2  # it did hang up, more than once

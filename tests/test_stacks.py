@@ -43,6 +43,8 @@ class Planted:
     checks: str | tuple[str, ...]  # the finding's check (any of them)
     location: str  # a substring of the finding's location
     token: bool = False  # run server and suite with --token TOKEN
+    # Not a violation, only a warning whose message holds this text (exit 0 then).
+    warns: str = ""
 
     @property
     def id(self) -> str:
@@ -50,7 +52,11 @@ class Planted:
 
     def caught_by(self, finding: dict[str, Any]) -> bool:
         checks = (self.checks,) if isinstance(self.checks, str) else self.checks
-        return finding["check"] in checks and self.location in finding["location"]
+        return (
+            finding["check"] in checks
+            and self.location in finding["location"]
+            and self.warns in finding["message"]
+        )
 
 
 PLANTED = (
@@ -81,8 +87,15 @@ PLANTED = (
     Planted("fastify", "coerce-types", STATUS, "body.observer: integer"),
     Planted("fastify", "validation-400", STATUS, "body.dream_type: unknown"),
     Planted("fastify", "error-handler-500", CRASH, "body: malformed"),
-    # needs the new probes
-    Planted("fastify", "default-body-limit", STATUS, "body.observer: long"),
+    # needs the new probes. A 413 past 1 MiB is allowed (RFC 9110 15.5.14; the correct aiohttp
+    # server keeps aiohttp's 1 MiB too): a warning naming the smallest body refused.
+    Planted(
+        "fastify",
+        "default-body-limit",
+        "body_limit",
+        "body.observer: long",
+        warns="observer of 1,048,577 characters",
+    ),
     # needs the new probes
     Planted("fastify", "max-param-length", STATUS, "path: 101 characters"),
     # needs the new probes
@@ -101,7 +114,7 @@ PLANTED = (
     Planted("flask", "recursion-500", CRASH, "body: deep nesting"),
     Planted("flask", "json-200", STATUS, "body.observer: unicode"),
     Planted("flask", "drop-headers", NO_ALLOW, ""),
-    # needs the new probes, and one not yet planned: a non-ASCII byte in Authorization
+    # the run's own token with a byte past ASCII
     Planted("flask", "digest-500", CRASH, "header.authorization", token=True),
 )
 # Planted bugs that break no rule of the document, RFC 9110 or RFC 8259: no row above.
@@ -163,9 +176,11 @@ def test_planted_bug_is_caught(row: Planted, tmp_path: Path) -> None:
     args = ("--token", TOKEN) if row.token else ()
     with running(row.stack, [row.bug], args) as url:
         code, report = run_suite(url, tmp_path, *args)
-    assert code == 1, f"{row.id}: exit {code}, errors {report['errors']}"
-    caught = [f for f in report["failures"] if row.caught_by(f)]
+    kind = "warnings" if row.warns else "failures"
+    assert code == (0 if row.warns else 1), f"{row.id}: exit {code}, errors {report['errors']}"
+    caught = [f for f in report[kind] if row.caught_by(f)]
     assert caught, (
-        f"{row.id}: no {row.checks} failure at a location holding {row.location!r}; "
-        f"the failures were:\n" + listed(report["failures"])
+        f"{row.id}: none of the {kind} is {row.checks} at a location holding "
+        f"{row.location!r}{f' saying {row.warns!r}' if row.warns else ''}; they were:\n"
+        + listed(report[kind])
     )

@@ -9,7 +9,7 @@ secret run only when it is given.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from honcho_spec import GoldenCase, load_golden_cases
@@ -26,6 +26,7 @@ class FixtureProbe:
     probe: Probe
     locs: frozenset[tuple[object, ...]]
     case: GoldenCase
+    expected_headers: Mapping[str, str]  # the case's, moved to the run's workspace
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,10 @@ def fixture_probe(case: GoldenCase, replay: Replay) -> FixtureProbe | None:
 
 
 def _fixture(case: GoldenCase, replay: Replay) -> FixtureProbe:
-    path = case.path
-    if replay.workspace_id is not None:
-        path = path.replace(f"/workspaces/{_GOLDEN_WORKSPACE}/",
-                            f"/workspaces/{replay.workspace_id}/")  # fmt: skip
+    path = _moved(case.path, replay)
+    expected_headers = {
+        name: _moved(value, replay) for name, value in case.expected_headers.items()
+    }
     if case.settings.get("auth_jwt_secret"):
         token = case.token
         headers = dict(_retargeted(case, replay) if token else case.headers)
@@ -85,7 +86,13 @@ def _fixture(case: GoldenCase, replay: Replay) -> FixtureProbe:
         expect=expect,
         credentials=credentials,
     )
-    return FixtureProbe(probe, locs, case)
+    return FixtureProbe(probe, locs, case, expected_headers)
+
+
+def _moved(text: str, replay: Replay) -> str:
+    if replay.workspace_id is None:
+        return text
+    return text.replace(f"/workspaces/{_GOLDEN_WORKSPACE}/", f"/workspaces/{replay.workspace_id}/")
 
 
 def _retargeted(case: GoldenCase, replay: Replay) -> dict[str, str]:

@@ -13,7 +13,10 @@ from honcho_spec import honcho_claims, mint_token
 from .builder import JSON, ProbeSet, json_text, raw_valid
 from .model import Expect, Probe
 
-__all__ = ["enforcement_probe", "token_probes"]
+__all__ = ["CREDENTIALS", "credential_probes", "enforcement_probe", "token_probes"]
+
+# Where the probes made from the run's own token aim.
+CREDENTIALS = "header.authorization"
 
 
 def enforcement_probe(probes: ProbeSet) -> Probe:
@@ -63,3 +66,27 @@ def token_probes(probes: ProbeSet, secret: str) -> Iterator[Probe]:
                 expect=expect,
                 credentials=credentials,
             )
+
+
+def credential_probes(probes: ProbeSet) -> Iterator[Probe]:
+    """Credentials made from the run's own token (no secret needed): under another scheme
+    and with no token after the scheme, which must not pass; and the token with a byte past
+    ASCII, which servers that decode the header crash on (any answer but a 5xx: what a
+    server accepts as a token is its own business)."""
+    token = next((v.partition(" ")[2] for k, v in probes.auth_headers if k == "authorization"), "")
+    body = json_text(raw_valid(probes))
+    spoilt = {
+        "the token under the Basic scheme": (f"Basic {token}", Expect.REFUSE),
+        "the Bearer scheme without a token": ("Bearer", Expect.REFUSE),
+        "the token with a byte past ASCII": (f"Bearer {token}\u00e9", Expect.ANY),
+    }
+    for name, (value, expect) in spoilt.items():
+        yield Probe(
+            name=name,
+            location=f"{CREDENTIALS}: {name}",
+            method=probes.facts.operation.method,
+            path=probes.path(),
+            body=body,
+            headers=(*JSON, ("authorization", value)),
+            expect=expect,
+        )

@@ -81,7 +81,7 @@ def golden_answer(
     if case.content_type and _media(reply.header("content-type")) != _media(case.content_type):
         differences.append(f"content-type {reply.header('content-type')!r}, "
                            f"golden {case.content_type!r}")  # fmt: skip
-    for name, value in case.expected_headers.items():
+    for name, value in fixture.expected_headers.items():
         if not _same_header(name, reply.header(name), value):
             differences.append(f"{name} {reply.header(name)!r}, golden {value!r}")
     if case.expected_body and _json(case.expected_body) != _json(reply.body):

@@ -23,7 +23,7 @@ from ..cases.facts import ContractFacts
 from ..cases.golden import FixtureProbe, Replay, fixture_probe, fixture_probes
 from ..cases.model import Exchange, Finding, Probe, Reply, Severity
 from ..cases.probes import build_probes
-from ..cases.tokens import enforcement_probe, token_probes
+from ..cases.tokens import credential_probes, enforcement_probe, token_probes
 from ..checks.answers import CheckContext, run_checks
 from ..checks.auth import AuthVerdict, judge_enforcement
 from ..checks.fixtures import fixture_locations, golden_answer
@@ -34,7 +34,7 @@ from ..wire.transport import NoAnswer, Sender
 from .confirm import confirmed, show
 from .generated import run_generated
 
-__all__ = ["Report", "Session", "run_suite"]
+__all__ = ["Report", "Session", "credentials_for", "run_suite"]
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Session:
         self.facts = ContractFacts.from_document(self.document)
         self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile)
         self.sender = Sender(config.root_url, timeout=config.timeout)
-        self.auth_headers = _credentials(config)
+        self.auth_headers = credentials_for(config)
         self.probes = ProbeSet(
             facts=self.facts,
             document=self.document,
@@ -108,9 +108,16 @@ class Session:
         return build_probes(self.probes)
 
     def token_probes(self) -> list[Probe]:
-        if self.config.jwt_secret is None or self.config.auth == "off":
+        """Minted tokens (with ``--jwt-secret``) and, against a server that enforces
+        credentials, the run's own token spoilt."""
+        if self.config.auth == "off":
             return []
-        return list(token_probes(self.probes, self.config.jwt_secret))
+        found: list[Probe] = []
+        if self.config.jwt_secret is not None:
+            found += token_probes(self.probes, self.config.jwt_secret)
+        if self.auth.enforced and self.auth_headers:
+            found += credential_probes(self.probes)
+        return found
 
     @property
     def replay(self) -> Replay:
@@ -215,7 +222,9 @@ def _all_probes(session: Session) -> Iterator[Probe]:
     yield from session.token_probes()
 
 
-def _credentials(config: SuiteConfig) -> tuple[tuple[str, str], ...]:
+def credentials_for(config: SuiteConfig) -> tuple[tuple[str, str], ...]:
+    """The ``authorization`` header a run sends: ``--token``, or an admin token minted with
+    ``--jwt-secret``."""
     token = config.token
     if token is None and config.jwt_secret is not None:
         token = mint_token(config.jwt_secret, honcho_claims(admin=True))

@@ -69,7 +69,8 @@ class Sender:
             probe.method,
             self.base_url + probe.path,
             content=probe.body,
-            headers=list(probe.headers),
+            # as the bytes they stand for: a probe may carry a byte past ASCII in a header
+            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in probe.headers],
         )
         return Reply(
             status=response.status_code,
