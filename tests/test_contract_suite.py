@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from contract_tests.cli import main
+from honcho_spec import load_golden_cases
 from mock_server import BackgroundServer, MockSettings
 
 from cli_process import console_script
@@ -171,15 +172,34 @@ def test_unwritable_report_is_one_line(mock_url: str, tmp_path: Path) -> None:
     assert done.stderr.strip().startswith("honcho-contract: error: cannot write the report")
 
 
-def test_pytest_entry_point(mock_url: str, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url", mock_url,
-         "-q", "-p", "no:cacheprovider", "--max-examples", "30"],
+def pytest_mode(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url", url,
+         "-q", "-p", "no:cacheprovider", "--max-examples", "30", *args],
         capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("profile", ["contract", "honcho"])
+def test_pytest_entry_point(mock_url: str, tmp_path: Path, profile: str) -> None:
+    done = pytest_mode(mock_url, tmp_path, "--profile", profile)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "honcho-contract warnings" in done.stdout
-    assert " passed" in done.stdout.splitlines()[-1]
+    last = done.stdout.splitlines()[-1]
+    assert " passed" in last
+    # the Honcho-only golden cases run under honcho and are skipped, with the reason, under contract
+    skipped = int(last.split(" skipped")[0].rsplit(" ", 1)[-1]) if " skipped" in last else 0
+    honcho_only = sum(case.profile == "honcho" for case in load_golden_cases())
+    assert (skipped >= honcho_only) == (profile == "contract"), last
+
+
+def test_pytest_entry_point_without_credentials_stops_with_one_line(
+    auth_mock_url: str, tmp_path: Path
+) -> None:
+    done = pytest_mode(auth_mock_url, tmp_path)
+    assert done.returncode == 2, done.stdout[-3000:]
+    assert "refuses a valid request without credentials (401)" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
 
 
 def test_pytest_entry_point_fails_on_a_broken_server(tmp_path: Path) -> None:
