@@ -16,6 +16,7 @@ from honcho_spec import KitError
 
 from .cases.model import Finding, Severity
 from .config import AUTH_MODES, PROFILES, SuiteConfig, resolve_config
+from .errors import UsageError
 from .run.session import Session
 
 _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -49,14 +50,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             continue
 
 
-def contract_config(config: pytest.Config) -> SuiteConfig:
+NO_SERVER = (
+    "no server to test: pass --base-url URL (or set HONCHO_CONTRACT_BASE_URL) to run the "
+    "contract tests"
+)
+
+
+def contract_config(config: pytest.Config) -> SuiteConfig | None:
+    """The run's config; ``None`` when no server is named (the contract tests then skip);
+    a bad option is pytest's usage error, one line."""
     flags = {
         _dest(flag).removeprefix("contract_"): config.getoption(_dest(flag), default=None)
         for flag, _ in _OPTIONS
     }
     if flags["base_url"] is None:
         flags["base_url"] = config.getoption("base_url", default=None)
-    return resolve_config(flags)
+    try:
+        return resolve_config(flags)
+    except UsageError as exc:
+        if "no server to test" in exc.what:
+            return None
+        raise pytest.UsageError(f"honcho-contract: {exc}") from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    contract_config(config)  # a bad option: one line from pytest, before any collection
 
 
 _WARNINGS: list[Finding] = []
@@ -64,7 +82,10 @@ _WARNINGS: list[Finding] = []
 
 @pytest.fixture(scope="session")
 def contract_session(request: pytest.FixtureRequest) -> Any:
-    session = Session(contract_config(request.config))
+    config = contract_config(request.config)
+    if config is None:
+        pytest.skip(NO_SERVER)
+    session = Session(config)
     try:
         session.auth_findings = session.detect_auth()
     except KitError as exc:  # no server there, or none that lets a request through

@@ -228,3 +228,28 @@ def test_a_server_that_drops_the_connection_after_a_500(tmp_path: Path) -> None:
     assert ("server_error", 500, "body.observed: NUL") in failures
     assert {check for check, _, _ in failures} == {"server_error"}, failures
     assert traffic.connections > 2  # it did hang up, more than once
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "expected"),
+    [
+        pytest.param([], 0, "no server to test: pass --base-url URL", id="no-base-url"),
+        pytest.param(["--base-url", "http://127.0.0.1:9"], 2, "cannot reach the server",
+                     id="unreachable"),
+        pytest.param(["--base-url", "http://127.0.0.1:9", "--max-examples", "0"], 4,
+                     "ERROR: honcho-contract: --max-examples must be at least 1", id="bad-option"),
+    ],
+)  # fmt: skip
+def test_pytest_entry_point_says_what_is_wrong_once(
+    tmp_path: Path, args: list[str], code: int, expected: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "-q", "-ra",
+         "-p", "no:cacheprovider", *args],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode == code, out
+    assert expected in out
+    assert "Traceback" not in out
+    assert out.count(expected) <= 5  # once, or once per skipped test's summary line

@@ -60,6 +60,27 @@ def test_readme_install_and_run_command(fresh_venv: Path, tmp_path: Path) -> Non
     ]
 
 
+def test_one_install_gives_every_command_and_an_unbroken_pytest(tmp_path: Path) -> None:
+    # ``pip install .`` alone: both commands, and pytest with the kit's plugins loaded, on a
+    # test that has nothing to do with the kit.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    bin_dir = venv / "bin"
+    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", str(ROOT)],
+                   check=True, timeout=600, cwd=tmp_path)  # fmt: skip
+    for script in ("honcho-contract", "honcho-mock"):
+        done = subprocess.run([console_script(script, bin_dir), "--help"], capture_output=True,
+                              text=True, timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+    (tmp_path / "test_unrelated.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
+    done = subprocess.run([str(bin_dir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                          capture_output=True, text=True, timeout=120, check=False,
+                          cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+
+
 def test_wheel_carries_the_document_and_fixtures(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
