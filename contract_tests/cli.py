@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-time", type=float, metavar="S", help="stop generating after S seconds")
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
     run.add_argument("--report-json", type=Path, metavar="PATH", help="write a JSON report")
+    run.add_argument("--reproducers", type=Path, metavar="DIR",
+                     help="folder for long bodies of reproducers (beside the report)")  # fmt: skip
     run.add_argument("--strict", action="store_true", default=None,
                      help="an undocumented 4xx for non-text bytes fails")  # fmt: skip
     run.add_argument("--profile", choices=PROFILES,

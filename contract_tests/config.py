@@ -24,6 +24,7 @@ __all__ = [
     "PROFILES",
     "SuiteConfig",
     "from_environment",
+    "reproducers_folder",
     "resolve_config",
 ]
 
@@ -57,6 +58,7 @@ class SuiteConfig:
     spec_path: Path | None = None
     timeout: float = 10.0
     profile: str = "contract"
+    reproducers: Path | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -80,6 +82,21 @@ class SuiteConfig:
     @property
     def root_url(self) -> str:
         return self.base_url.rstrip("/")
+
+    @property
+    def reproducers_dir(self) -> Path:
+        return reproducers_folder(self.reproducers, self.report_json, self.junit_xml)
+
+
+def reproducers_folder(explicit: Path | None, *reports: Path | None) -> Path:
+    """Where long request bodies go for the reproducers: ``--reproducers``, else a
+    ``reproducers`` folder beside the first report, else one in the working directory."""
+    if explicit is not None:
+        return explicit
+    report = next((path for path in reports if path is not None), None)
+    if report is not None:
+        return report.parent / "reproducers"
+    return Path("honcho-contract-reproducers")
 
 
 def resolve_config(
@@ -110,6 +127,6 @@ def _convert(name: str, value: str) -> Any:
         raise UsageError(f"{ENV_PREFIX}{name.upper()}={value!r} is not a number") from None
     if name in ("strict", "show_secrets"):
         return value.lower() in ("1", "true", "yes")
-    if name in ("junit_xml", "report_json", "spec_path"):
+    if name in ("junit_xml", "report_json", "spec_path", "reproducers"):
         return Path(value)
     return value

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from honcho_spec import default_document_path
 
 from ..cases.model import Probe
-from ..config import DEFAULT_SEED
+from ..config import DEFAULT_SEED, reproducers_folder
 from ..errors import UnreachableError, UsageError
 from ..wire.reproduce import curl_command
 from ..wire.transport import NoAnswer, Sender
@@ -150,7 +150,9 @@ def run_diff(config: DiffConfig) -> DiffReport:
             report.requests += 1
             found = differences(answer_a, answer_b, config.ignore_headers)
             if found:
-                curl = curl_command(side_a.url, side_a.authorized(probe), show_secrets=False)
+                bodies = reproducers_folder(None, config.report_json)
+                curl = curl_command(side_a.url, side_a.authorized(probe), show_secrets=False,
+                                    bodies=bodies)  # fmt: skip
                 report.disagreements.extend(
                     Disagreement(difference, probe, answer_a, answer_b, curl)
                     for difference in found

@@ -22,6 +22,7 @@ from ..cases.model import Exchange, Finding, Probe, Reply, Severity
 from ..checks.answers import BODY_LIMIT_FLOOR, CheckContext, run_checks
 from ..checks.strict_json import is_strict_json
 from ..config import SuiteConfig
+from ..wire.reproduce import curl_command
 from ..wire.transport import Sender
 from .confirm import confirmed, show
 
@@ -117,7 +118,8 @@ def _collect(
             continue
         run.cases += 1
         probe = _probe(node.value, response, credentials)
-        curl = node.value.as_curl_command(base_url=config.root_url)
+        curl = curl_command(config.root_url, _resendable(probe), show_secrets=True,
+                            bodies=config.reproducers_dir)  # fmt: skip
         exchange = Exchange(probe, _reply(response))
         translated = [
             finding

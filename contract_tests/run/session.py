@@ -166,7 +166,12 @@ class Session:
                 for finding in findings]  # fmt: skip
 
     def curl(self, probe: Probe) -> str:
-        return curl_command(self.config.root_url, probe, show_secrets=self.config.show_secrets)
+        return curl_command(
+            self.config.root_url,
+            probe,
+            show_secrets=self.config.show_secrets,
+            bodies=self.config.reproducers_dir,
+        )
 
 
 def run_suite(config: SuiteConfig) -> Report:

@@ -1,38 +1,86 @@
-"""Reproducers: a curl command per finding, with credentials masked unless asked."""
+"""Reproducers: a command per finding that ``sh`` runs from any directory and that sends the
+same bytes again, with credentials masked unless asked.
+
+POSIX ``printf`` writes the body (octal escapes: ``\\xNN`` is only bash's); a body longer
+than a line is written to a file in the run's reproducers folder and sent from there. curl
+is told to send the path as it is (``--path-as-is``, ``--globoff``) and to drop the
+content-type it would add to a body when the probe has none.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
 
 from ..cases.model import Finding, Probe
 
-__all__ = ["curl_command", "redacted"]
+__all__ = ["MASK", "curl_command", "printf_text", "redacted"]
 
 _INLINE_LIMIT = 2_000
 MASK = "[redacted]"
+_PLAIN = frozenset(range(0x20, 0x7F)) - frozenset(b"%\\'")
 
 
-def curl_command(base_url: str, probe: Probe, *, show_secrets: bool) -> str:
-    """A shell command that sends ``probe`` again.
+def printf_text(data: bytes) -> str:
+    """``data`` as a single-quoted POSIX ``printf`` format that writes exactly it.
+
+    >>> printf_text(b"a'%\\xff")
+    "'a\\\\047%%\\\\377'"
+    """
+    out = []
+    for byte in data:
+        if byte == ord("%"):
+            out.append("%%")
+        elif byte in _PLAIN:
+            out.append(chr(byte))
+        else:
+            out.append(f"\\{byte:03o}")
+    return "'" + "".join(out) + "'"
+
+
+def curl_command(
+    base_url: str, probe: Probe, *, show_secrets: bool, bodies: Path | None = None
+) -> str:
+    """A shell command that sends ``probe`` again; a long body goes to a file in ``bodies``.
 
     >>> from contract_tests.cases.model import Probe
-    >>> curl_command("http://h", Probe("n", "l", "POST", "/p", b"{}"), show_secrets=False)
-    "printf '{}' | curl -i -X POST http://h/p --data-binary @-"
+    >>> command = curl_command("http://h", Probe("n", "l", "POST", "/p", b"{}"), show_secrets=False)
+    >>> command.startswith("printf '{}' | curl -sS -i --path-as-is -g -X POST http://h/p")
+    True
     """
-    parts = ["curl", "-i", "-X", probe.method, shlex.quote(base_url + probe.path)]
+    # curl's --head refuses a body, and -X HEAD waits for the body a content-length announces
+    method = ["-X", probe.method, *(("--max-time", "10") if probe.method == "HEAD" else ())]
+    parts = ["curl", "-sS", "-i", "--path-as-is", "-g", *method, shlex.quote(base_url + probe.path)]
     for name, value in probe.headers:
         shown = value if show_secrets or name.lower() != "authorization" else _mask(value)
-        parts += ["-H", shlex.quote(f"{name}: {shown}")]
-    command = " ".join(parts)
+        parts += ["-H", _header(f"{name}: {shown}")]
     if probe.body is None:
-        return command
-    if len(probe.body) > _INLINE_LIMIT:
-        return f"{command} --data-binary @body.bin  # a {len(probe.body):,}-byte body"
-    escaped = "".join(
-        chr(b) if 0x20 <= b < 0x7F and chr(b) not in "%\\'" else f"\\x{b:02x}" for b in probe.body
-    )
-    return f"printf '{escaped}' | {command} --data-binary @-"
+        return " ".join(parts)
+    if not any(name.lower() == "content-type" for name, _ in probe.headers):
+        parts += ["-H", "'content-type:'"]  # curl would add its own to a body
+    command = " ".join(parts)
+    if len(probe.body) > _INLINE_LIMIT and bodies is not None:
+        path = _body_file(bodies, probe.body)
+        return f"{command} --data-binary @{shlex.quote(str(path))}"
+    return f"printf {printf_text(probe.body)} | {command} --data-binary @-"
+
+
+def _header(line: str) -> str:
+    raw = line.encode("latin-1")
+    if all(byte in _PLAIN or byte in b"'%\\" for byte in raw) and raw.isascii():
+        return shlex.quote(line)
+    return f'"$(printf {printf_text(raw)})"'
+
+
+def _body_file(folder: Path, body: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = (folder / f"{hashlib.sha256(body).hexdigest()[:16]}.bin").resolve()
+    if not path.exists():
+        path.write_bytes(body)
+    return path
 
 
 def redacted(
@@ -45,8 +93,7 @@ def redacted(
         if not show_secrets:
             for secret in secrets:
                 reproducer = reproducer.replace(secret, MASK)
-        yield Finding(finding.check, finding.severity, finding.status, finding.location,
-                      finding.message, reproducer)  # fmt: skip
+        yield replace(finding, reproducer=reproducer)
 
 
 def _mask(value: str) -> str:
