@@ -1,7 +1,8 @@
 """``honcho-contract``: does a server keep the trigger_dream contract?
 
     honcho-contract run --base-url URL [--token T] [--workspace-id ID] [--seed N]
-        [--max-examples N] [--workers N] [--max-time S] [--junit-xml PATH]
+        [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--spec PATH]
+        [--junit-xml PATH] [--reproducers DIR]
         [--report-json PATH] [--strict] [--profile contract|honcho]
         [--auth auto|required|off] [--jwt-secret S]
         [--show-secrets]
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from honcho_spec import KitError
+from honcho_spec import KitError, kit_version
 
 from .config import AUTH_MODES, PROFILES, resolve_config
 from .diff.command import add_diff_parser, run_diff_command
@@ -45,6 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Contract checks for trigger_dream at a base URL.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="fuzz a server against the contract")
     run.add_argument("--base-url", metavar="URL", help="the server under test")
@@ -58,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--workers", type=int, metavar="N", help="concurrent workers (1)")
     run.add_argument("--max-time", type=float, metavar="S", help="stop generating after S seconds")
+    run.add_argument("--timeout", type=float, metavar="S",
+                     help="seconds to wait for each answer (10)")  # fmt: skip
+    run.add_argument("--spec", dest="spec_path", type=Path, metavar="PATH",
+                     help="find the operation in another FastAPI document")  # fmt: skip
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
     run.add_argument("--report-json", type=Path, metavar="PATH", help="write a JSON report")
     run.add_argument("--reproducers", type=Path, metavar="DIR",

@@ -76,6 +76,8 @@ class SuiteConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
         if self.max_time is not None and self.max_time <= 0:
             raise UsageError("--max-time must be positive")
+        if self.timeout <= 0:
+            raise UsageError("--timeout must be positive")
         if self.workspace_id == "":
             raise UsageError("--workspace-id must not be empty")
 

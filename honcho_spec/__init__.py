@@ -17,7 +17,7 @@ from .errors import KitError, SpecError
 from .examples import example_for, example_for_schema
 from .golden import GoldenCase, GoldenError, load_golden_cases, render_json
 from .layering import layered
-from .resources import default_document_path, fixtures_dir
+from .resources import default_document_path, fixtures_dir, kit_version
 from .tokens import honcho_claims, mint_token, short_keys_allowed
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "example_for_schema",
     "fixtures_dir",
     "honcho_claims",
+    "kit_version",
     "layered",
     "load_document",
     "load_golden_cases",

@@ -6,9 +6,16 @@ top of the repository (``openapi/`` and ``fixtures/``).
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
-__all__ = ["DEFAULT_DOCUMENT_NAME", "data_dir", "default_document_path", "fixtures_dir"]
+__all__ = [
+    "DEFAULT_DOCUMENT_NAME",
+    "data_dir",
+    "default_document_path",
+    "fixtures_dir",
+    "kit_version",
+]
 
 DEFAULT_DOCUMENT_NAME = "trigger_dream.openapi.yaml"
 
@@ -31,3 +38,11 @@ def default_document_path() -> Path:
 def fixtures_dir() -> Path:
     """The directory of golden cases (one JSON file per case)."""
     return data_dir("fixtures")
+
+
+def kit_version() -> str:
+    """The installed kit's version (``unknown`` when run from a checkout not installed)."""
+    try:
+        return metadata.version("honcho-contract-kit")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from honcho_spec import KitError, honcho_claims, mint_token
+from honcho_spec import KitError, honcho_claims, kit_version, mint_token
 
 from .edge.server import serve
 from .settings import LOG_LEVELS, resolve_settings
@@ -43,6 +43,7 @@ def _serve_parser() -> argparse.ArgumentParser:
         description="A faithful mock of Honcho 2.5.1's trigger_dream operation, driven by "
         "its OpenAPI document. Subcommand: 'token' prints a JWT for --auth-jwt-secret.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to bind, 0 for a free one (default 8000)")
     parser.add_argument(

@@ -92,8 +92,10 @@ def test_spec_flag_serves_another_document(tmp_path: Path) -> None:
         pytest.param(["--spec", "/nonexistent/spec.yaml"], "no such file", id="missing-spec"),
         pytest.param(["token", "--secret", "s"], "one of the arguments", id="token-no-scope"),
         pytest.param(["token", "--admin"], "--secret", id="token-no-secret"),
+        pytest.param(["--host", "10.255.255.1", "--port", "0"],
+                     "--host 10.255.255.1 is not an address of this machine", id="foreign-host"),
     ],
-)
+)  # fmt: skip
 def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     assert_one_line_error(run_cli(*args), fragment)
 

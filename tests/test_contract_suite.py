@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+import yaml
 
+from contract_tests.cases.facts import ContractFacts
 from contract_tests.cli import main
-from honcho_spec import load_golden_cases
+from honcho_spec import default_document_path, load_document, load_golden_cases
 from mock_server import BackgroundServer, MockSettings
 
 from cli_process import console_script
 from conftest import JWT_SECRET
-from gallery import CASES, crashes_on_nul
+from gallery import CASES, crashes_on_nul, decided
 from oracle import FRAMEWORK_DEFECTS, oracle_server
-from raw_server import Traffic, raw_server
+from raw_server import Silence, Traffic, raw_server
 
 CONTRACT = console_script("honcho-contract")
 QUIET = MockSettings(port=0, log_level="critical")
@@ -253,3 +258,52 @@ def test_pytest_entry_point_says_what_is_wrong_once(
     assert expected in out
     assert "Traceback" not in out
     assert out.count(expected) <= 5  # once, or once per skipped test's summary line
+
+
+@pytest.mark.parametrize("command", ["honcho-contract", "honcho-mock"])
+def test_version(command: str) -> None:
+    done = subprocess.run([console_script(command), "--version"], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0
+    assert re.fullmatch(rf"{command} \d+\.\d+\.\d+\S*\n", done.stdout)
+
+
+def test_spec_finds_the_operation_in_a_whole_document(tmp_path: Path) -> None:
+    # A document with another JSON-body operation first, as Honcho's whole document has: the
+    # mock serves it, and --spec on run and diff finds trigger_dream by its path and method.
+    tree = yaml.safe_load(default_document_path().read_text())
+    other = copy.deepcopy(next(iter(tree["paths"].values())))
+    other["post"]["operationId"] = "create_peer"
+    other["post"]["requestBody"]["content"]["application/json"]["schema"] = {
+        "type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]
+    }  # fmt: skip
+    tree["paths"] = {"/v2/workspaces/{workspace_id}/peers": other, **tree["paths"]}
+    document = tmp_path / "honcho.yaml"
+    document.write_text(yaml.safe_dump(tree, sort_keys=False))
+    facts = ContractFacts.from_document(load_document(document))
+    assert (facts.operation.method, facts.operation.path) == (
+        "POST", "/v2/workspaces/{workspace_id}/trigger_dream"
+    )  # fmt: skip
+    settings = MockSettings(port=0, log_level="critical", spec_path=document)
+    with BackgroundServer(settings) as server:
+        code, report = run(server.url, tmp_path, "--spec", str(document), "--timeout", "5")
+        diff_code = main(["diff", "--a", server.url, "--b", server.url, "--spec", str(document),
+                          "--max-examples", "5"])  # fmt: skip
+    assert code == 0, report["failures"]
+    assert report["failures"] == []
+    assert diff_code == 0
+
+
+def test_timeout_is_the_wait_for_each_answer(tmp_path: Path) -> None:
+    # A server that never answers one request: no_answer after --timeout, not the default 10 s.
+    def stalls_on_nul(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+        return Silence.STALL if b"\\u0000" in body else decided(method, path, headers, body)
+
+    with raw_server(stalls_on_nul) as url:
+        started = time.monotonic()
+        code, report = run(url, tmp_path, "--timeout", "0.5", "--max-examples", "5")
+        took = time.monotonic() - started
+    assert code == 1
+    assert ("no_answer", "body.observer: NUL") in {(f["check"], f["location"])
+                                                   for f in report["failures"]}  # fmt: skip
+    assert took < 20  # the default 10 s would take longer for the two NUL probes alone

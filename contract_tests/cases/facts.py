@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from honcho_spec import Operation, SpecDocument
+from honcho_spec import Operation, SpecDocument, load_document
 
 from ..errors import SuiteError
 
@@ -29,11 +30,15 @@ class ContractFacts:
 
     @classmethod
     def from_document(cls, document: SpecDocument) -> ContractFacts:
-        """Facts of the document's one JSON-body operation (the first, if there are several)."""
-        operation = next(
-            (op for op in document.operations if op.request_body and op.request_body.json_schema),
-            None,
-        )
+        """Facts of the operation under test: the one with the embedded document's path and
+        method when the document has it (a whole Honcho document, say), else its first
+        operation with a JSON body."""
+        with_body = [
+            op for op in document.operations if op.request_body and op.request_body.json_schema
+        ]
+        wanted = {(op.method, op.path) for op in _embedded().operations}
+        operation = next((op for op in with_body if (op.method, op.path) in wanted), None)
+        operation = operation or next(iter(with_body), None)
         if operation is None or operation.request_body is None:
             raise SuiteError(
                 "the document has no operation with a JSON body", where=document.source
@@ -80,3 +85,8 @@ class ContractFacts:
     def is_nullable(self, name: str) -> bool:
         schema = self.field_schemas[name]
         return any(member.get("type") == "null" for member in schema.get("anyOf") or ())
+
+
+@functools.cache
+def _embedded() -> SpecDocument:
+    return load_document()

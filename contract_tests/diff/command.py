@@ -2,7 +2,7 @@
 
     honcho-contract diff --a URL --b URL [--token-a T] [--token-b T] [--seed N]
         [--max-examples N] [--ignore-header H] [--workers N] [--timeout S]
-        [--workspace-id ID] [--report-json PATH]
+        [--workspace-id ID] [--spec PATH] [--report-json PATH]
 
 Exit 0: the servers agree; 1: they disagree; 2: a usage error or an unreachable server
 (raised as a :class:`~honcho_spec.KitError` for the command line's one-line error path).
@@ -42,6 +42,8 @@ def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:
     diff.add_argument("--workspace-id", metavar="ID",
                       help="send every request to this workspace (servers that keep "
                       "workspaces in a database)")  # fmt: skip
+    diff.add_argument("--spec", dest="spec_path", type=Path, metavar="PATH",
+                      help="the operation found in another FastAPI document")  # fmt: skip
     diff.add_argument("--report-json", type=Path, metavar="PATH", help="write a JSON report")
 
 

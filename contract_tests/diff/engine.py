@@ -45,6 +45,7 @@ class DiffConfig:
     workers: int = 1
     timeout: float = 10.0
     workspace_id: str | None = None
+    spec_path: Path | None = None
 
     def __post_init__(self) -> None:
         for flag, url in (("--a", self.a), ("--b", self.b)):
@@ -137,7 +138,7 @@ def run_diff(config: DiffConfig) -> DiffReport:
     side_b = _Side("--b", config.b, config.token_b, config.timeout)
     requests = list(
         diff_requests(
-            default_document_path(),
+            config.spec_path or default_document_path(),
             seed=config.seed,
             max_examples=config.max_examples,
             workspace_id=config.workspace_id,

@@ -61,7 +61,7 @@ def diff_requests(
 def generated_requests(
     document: Path, *, seed: int, max_examples: int, workspace_id: str | None = None
 ) -> list[Probe]:
-    """``max_examples`` positive and as many negative cases per operation, as probes.
+    """``max_examples`` positive and as many negative cases of the operation under test.
 
     >>> from honcho_spec import default_document_path
     >>> first = generated_requests(default_document_path(), seed=1, max_examples=2)
@@ -75,7 +75,10 @@ def generated_requests(
     if workspace_id is not None:
         settings["parameters"] = {"path.workspace_id": workspace_id}
     config = schemathesis.Config.from_dict(settings)
-    schema = schemathesis.openapi.from_path(document, config=config)
+    under_test = ContractFacts.from_document(load_document(document)).operation
+    schema = schemathesis.openapi.from_path(document, config=config).include(
+        method=under_test.method, path=under_test.path
+    )
     probes: list[Probe] = []
     for result in schema.get_all_operations():
         if isinstance(result, Err):

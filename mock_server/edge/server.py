@@ -7,6 +7,7 @@ gives a free port whose number is known.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import signal
@@ -43,10 +44,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         reason = exc.strerror or str(exc)
-        raise ServeError(
-            f"cannot listen on {host}:{port} ({reason})",
-            fix="choose another --port or stop what holds it",
-        ) from None
+        busy = exc.errno in (errno.EADDRINUSE, errno.EACCES)
+        fix = (
+            "choose another --port or stop what holds it"
+            if busy
+            else f"--host {host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or "
+            "one of its own addresses"
+        )
+        raise ServeError(f"cannot listen on {host}:{port} ({reason})", fix=fix) from None
     sock.set_inheritable(True)
     return sock
 
