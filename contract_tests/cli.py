@@ -23,11 +23,12 @@ from typing import NoReturn
 
 from honcho_spec import KitError, kit_version
 
-from .config import AUTH_MODES, PROFILES, resolve_config
+from .config import AUTH_MODES, PROFILES, check_writable, resolve_config
 from .diff.command import add_diff_parser, run_diff_command
 from .prism.proxy import add_proxy_command, run_proxy
 from .report.files import write_json, write_junit
 from .report.text import render_text
+from .run.progress import Progress
 from .run.session import run_suite
 
 __all__ = ["main"]
@@ -77,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jwt-secret", metavar="S", help="the server's JWT secret: probe its auth")
     run.add_argument("--show-secrets", action="store_true", default=None,
                      help="do not mask credentials in reproducers")  # fmt: skip
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress lines on stderr while it runs")  # fmt: skip
     add_diff_parser(commands)
     add_proxy_command(commands)
     return parser
@@ -90,8 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_diff_command(options)
         if command == "proxy":
             return run_proxy(options)
+        quiet = options.pop("quiet")
         config = resolve_config(options)
-        report = run_suite(config)
+        check_writable([config.junit_xml, config.report_json], [config.reproducers_dir])
+        progress = None if quiet else Progress(sys.stderr, terminal=sys.stderr.isatty())
+        report = run_suite(config, progress)
     except (_UsageError, KitError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

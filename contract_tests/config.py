@@ -7,7 +7,7 @@ environment, which beats the default.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ __all__ = [
     "ENV_PREFIX",
     "PROFILES",
     "SuiteConfig",
+    "check_writable",
     "from_environment",
     "reproducers_folder",
     "resolve_config",
@@ -88,6 +89,18 @@ class SuiteConfig:
     @property
     def reproducers_dir(self) -> Path:
         return reproducers_folder(self.reproducers, self.report_json, self.junit_xml)
+
+
+def check_writable(files: Sequence[Path | None], folders: Sequence[Path] = ()) -> None:
+    """Refuse, before a run, report files it could not write when it ends (their folder must
+    exist) and folders it could not create."""
+    for path in [*(f for f in files if f is not None), *folders]:
+        folder = path if path in folders else path.parent
+        while path in folders and not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # the run creates it: its nearest existing parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise UsageError(f"cannot write {path} ({folder} is not a writable folder)",
+                             fix="pass a path in a writable folder")  # fmt: skip
 
 
 def reproducers_folder(explicit: Path | None, *reports: Path | None) -> Path:

@@ -143,6 +143,44 @@ def test_junit_report(mock_url: str, tmp_path: Path) -> None:
     assert suite.tag == "testsuite"
     assert int(suite.get("failures", "0")) >= 1
     assert suite.find("testcase/failure") is not None
+    # every check at every place the run aimed at is a test case, the passed ones too
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    assert int(suite.get("tests", "0")) == len(cases) > 50
+    passed = cases[("server_error", "body.observer")]
+    assert list(passed) == []
+    failed = cases[("validation_error_shape", "body.observer")]
+    (failure,) = list(failed)
+    assert failure.tag == "failure"
+    assert "curl" in (failure.text or "")
+
+
+def test_report_paths_are_checked_before_the_run(tmp_path: Path, capsys: Any) -> None:
+    code = main(["run", "--base-url", "http://127.0.0.1:9", "--report-json",
+                 str(tmp_path / "missing" / "report.json")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "cannot write" in err
+    assert "missing" in err
+    assert "cannot reach" not in err  # refused before any request
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_goes_to_stderr_unless_quiet(mock_url: str, tmp_path: Path, quiet: bool) -> None:
+    done = subprocess.run(
+        [console_script("honcho-contract"), "run", "--base-url", mock_url, "--max-examples", "5",
+         *(["-q"] if quiet else [])],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    phases = [line for line in done.stderr.splitlines() if line.endswith("(phase done)")]
+    if quiet:
+        assert done.stderr == ""
+    else:
+        assert [line.split(":")[1].strip() for line in phases] == [
+            "probes", "golden cases", "generated cases"
+        ]  # fmt: skip
+        assert re.fullmatch(r"honcho-contract: probes: \d+ cases, 0 failures \(phase done\)",
+                            phases[0])  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ PARTS = {
         "checks": {"cases", "errors"},
         "wire": {"cases", "errors"},
         "run": {"cases", "checks", "wire", "config", "errors"},
-        "report": {"cases", "run", "config", "errors"},
+        "report": {"cases", "checks", "run", "config", "errors"},
         "diff": {"cases", "wire", "config", "errors"},
         "prism": {"config", "errors"},
     },

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["LONG_STRING", "locate"]
+__all__ = ["LONG_STRING", "locate", "place_of"]
 
 LONG_STRING = 1_000
 
@@ -46,3 +46,9 @@ def _hostile(value: Any) -> str | None:
     if len(value) >= LONG_STRING:
         return "long"
     return None
+
+
+def place_of(location: str) -> str:
+    """The place a location names, without the kind of input: ``body.observer: NUL`` ->
+    ``body.observer``."""
+    return location.split(":", 1)[0]

@@ -19,7 +19,7 @@ from ..cases.facts import ContractFacts
 from ..cases.model import Exchange, Expect, Finding, Severity
 from .strict_json import is_strict_json, strict_json
 
-__all__ = ["BODY_LIMIT_FLOOR", "CHECKS", "CheckContext", "placed", "run_checks"]
+__all__ = ["BODY_LIMIT_FLOOR", "CHECKS", "CHECK_NAMES", "CheckContext", "placed", "run_checks"]
 
 _AUTH_STATUSES = frozenset({401, 403})
 _PLACES = ("body", "path", "query", "header", "cookie")
@@ -241,6 +241,11 @@ CHECKS: tuple[Check, ...] = (
     validation_error_shape,
     error_locations,
 )
+
+
+# The names the checks give their findings, for reports that list the checks applied.
+CHECK_NAMES = ("server_error", "expected_status", "empty_204", "validation_error_shape",
+               "error_locations")  # fmt: skip
 
 
 def run_checks(exchange: Exchange, ctx: CheckContext) -> list[Finding]:

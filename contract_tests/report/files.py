@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from ..cases.locate import place_of
 from ..cases.model import Finding, Severity
+from ..checks.answers import CHECK_NAMES
 from ..run.session import Report
 from .text import summary_line
 
@@ -42,30 +44,36 @@ def write_json(report: Report, path: Path) -> None:
 
 
 def write_junit(report: Report, path: Path) -> None:
-    """One test case per distinct finding (warnings as skipped), or one passing case."""
-    distinct = report.distinct()
-    suite = ET.Element(
-        "testsuite",
-        name="honcho-contract",
-        tests=str(max(1, len(distinct))),
-        failures=str(report.count(Severity.FAILURE)),
-        errors=str(len(report.errors)),
-        skipped=str(report.count(Severity.WARNING)),
-        time=f"{report.duration:.3f}",
-    )
-    for finding, count in distinct:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=finding.check,
-            name=f"{finding.location} [{finding.status}]",
+    """A test case per place the run aimed at and check it applied there, passed ones
+    included: each failing one lists its distinct findings with their reproducers; one
+    with warnings only is skipped with them; engine errors are errors."""
+    cases: dict[tuple[str, str], list[tuple[Finding, int]]] = {
+        (place, check): [] for place in sorted(report.places) for check in CHECK_NAMES
+    }
+    for finding, count in report.distinct():
+        cases.setdefault((place_of(finding.location), finding.check), []).append((finding, count))
+    suite = ET.Element("testsuite", name="honcho-contract", time=f"{report.duration:.3f}")
+    counts = dict.fromkeys(("tests", "failures", "skipped"), 0)
+    for (place, check), found in sorted(cases.items()):
+        case = ET.SubElement(suite, "testcase", classname=check, name=place)
+        counts["tests"] += 1
+        failures = [(f, n) for f, n in found if f.severity is Severity.FAILURE]
+        shown = failures or found
+        if not shown:
+            continue
+        tag = "failure" if failures else "skipped"
+        counts["failures" if failures else "skipped"] += 1
+        element = ET.SubElement(case, tag, message=_line(shown[0][0]))
+        element.text = "\n\n".join(
+            f"{_line(f)} ({n} case{'s' * (n != 1)})\n{f.reproducer}" for f, n in shown
         )
-        tag = "failure" if finding.severity is Severity.FAILURE else "skipped"
-        element = ET.SubElement(case, tag, message=finding.message)
-        element.text = f"{count} cases\n{finding.reproducer}"
-    if not distinct:
-        ET.SubElement(suite, "testcase", classname="contract", name="trigger_dream")
     for error in report.errors:
         case = ET.SubElement(suite, "testcase", classname="engine", name="error")
         ET.SubElement(case, "error", message=error)
+    for name, value in {**counts, "errors": len(report.errors)}.items():
+        suite.set(name, str(value + (len(report.errors) if name == "tests" else 0)))
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _line(finding: Finding) -> str:
+    return f"{finding.check} [{finding.status}] at {finding.location}: {finding.message}"[:500]

@@ -9,7 +9,7 @@ Failures become :class:`~contract_tests.model.Finding`s located by what the case
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import events, from_schema
 
-from ..cases.locate import locate
+from ..cases.locate import locate, place_of
 from ..cases.model import Exchange, Finding, Probe, Reply, Severity
 from ..checks.answers import BODY_LIMIT_FLOOR, CheckContext, run_checks
 from ..checks.strict_json import is_strict_json
@@ -43,6 +43,7 @@ class GeneratedRun:
     cases: int = 0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    places: set[str] = field(default_factory=set)  # where the cases aimed (``body.observer``)
 
 
 def run_generated(
@@ -51,6 +52,8 @@ def run_generated(
     ctx: CheckContext,
     auth_headers: Sequence[tuple[str, str]],
     sender: Sender,
+    *,
+    on_case: Callable[[list[Finding]], None] | None = None,
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
     failure is sent once more by ``sender``, on a fresh connection, before it counts."""
@@ -62,7 +65,7 @@ def run_generated(
     run = GeneratedRun()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            _collect(event, ctx, credentials, config, run, sender=sender)
+            _collect(event, ctx, credentials, config, run, sender=sender, on_case=on_case)
         elif isinstance(event, events.FatalError | events.NonFatalError):
             run.errors.append(str(getattr(event, "info", None) or event))
     return run
@@ -113,6 +116,7 @@ def _collect(
     run: GeneratedRun,
     *,
     sender: Sender,
+    on_case: Callable[[list[Finding]], None] | None = None,
 ) -> None:
     recorder = event.recorder
     for case_id, node in recorder.cases.items():
@@ -121,6 +125,7 @@ def _collect(
             continue
         run.cases += 1
         probe = _probe(node.value, response, credentials)
+        run.places.add(place_of(probe.location))
         curl = curl_command(config.root_url, _resendable(probe), show_secrets=True,
                             bodies=config.reproducers_dir)  # fmt: skip
         exchange = Exchange(probe, _reply(response))
@@ -133,6 +138,8 @@ def _collect(
         ]
         findings = _confirmed(exchange, translated, ctx, sender)
         run.findings.extend(replace(finding, reproducer=curl) for finding in findings)
+        if on_case is not None:
+            on_case(findings)
 
 
 def _confirmed(

@@ -21,6 +21,7 @@ from honcho_spec import (
 from ..cases.builder import DEFAULT_WORKSPACE, MINIMAL_VALID, ProbeSet
 from ..cases.facts import ContractFacts
 from ..cases.golden import FixtureProbe, Replay, fixture_probe, fixture_probes
+from ..cases.locate import place_of
 from ..cases.model import Exchange, Finding, Probe, Reply, Severity
 from ..cases.probes import build_probes
 from ..cases.tokens import credential_probes, enforcement_probe, token_probes
@@ -33,6 +34,7 @@ from ..wire.reproduce import curl_command, redacted
 from ..wire.transport import NoAnswer, Sender
 from .confirm import confirmed, show
 from .generated import run_generated
+from .progress import Progress
 
 __all__ = ["Report", "Session", "credentials_for", "run_suite"]
 
@@ -46,6 +48,7 @@ class Report:
     duration: float = 0.0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    places: set[str] = field(default_factory=set)  # where the cases sent aimed
 
     def distinct(self) -> list[tuple[Finding, int]]:
         """Each distinct finding once, in the order first found, with how many cases hit it."""
@@ -174,26 +177,44 @@ class Session:
         )
 
 
-def run_suite(config: SuiteConfig) -> Report:
+def run_suite(config: SuiteConfig, progress: Progress | None = None) -> Report:
     """Run everything against ``config.base_url``; raises UnreachableError if it is not there."""
     started = time.monotonic()
     report = Report(config)
     session = Session(config)
+    progress = progress or Progress(None)
     try:
         report.findings.extend(session.detect_auth())
         report.cases += 1
+        progress.phase("probes")
         for probe in _all_probes(session):
             findings = session.check(probe)
             report.findings.extend(findings)
             report.findings.extend(_workspace_hint(config, probe, findings))
             report.cases += 1
+            report.places.add(place_of(probe.location))
+            progress.step(failures=_failures(findings))
+        progress.done()
+        progress.phase("golden cases")
         for fixture in session.fixtures():
-            report.findings.extend(session.check(fixture.probe, fixture))
+            findings = session.check(fixture.probe, fixture)
+            report.findings.extend(findings)
             report.cases += 1
+            report.places.add(place_of(fixture.probe.location))
+            progress.step(failures=_failures(findings))
+        progress.done()
+        progress.phase("generated cases")
         generated = run_generated(
-            config, session.document_path, session.ctx, session.auth_headers, session.sender
+            config,
+            session.document_path,
+            session.ctx,
+            session.auth_headers,
+            session.sender,
+            on_case=lambda findings: progress.step(failures=_failures(findings)),
         )
+        progress.done()
         report.cases += generated.cases
+        report.places |= generated.places
         report.findings.extend(
             redacted(generated.findings, session.auth_headers, config.show_secrets)
         )
@@ -202,6 +223,10 @@ def run_suite(config: SuiteConfig) -> Report:
         session.close()
     report.duration = time.monotonic() - started
     return report
+
+
+def _failures(findings: list[Finding]) -> int:
+    return sum(finding.severity is Severity.FAILURE for finding in findings)
 
 
 def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:
