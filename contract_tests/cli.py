@@ -8,6 +8,7 @@
         [--show-secrets]
     honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff.command)
     honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.prism.proxy)
+    honcho-contract prism install [--home DIR]   (see contract_tests.prism.install)
 
 Exit 0: the server keeps the contract; 1: violations; 2: a usage error or an unreachable
 server (one line on stderr).
@@ -25,6 +26,7 @@ from honcho_spec import KitError, kit_version
 
 from .config import AUTH_MODES, PROFILES, check_writable, resolve_config
 from .diff.command import add_diff_parser, run_diff_command
+from .prism.install import add_prism_command, run_prism_command
 from .prism.proxy import add_proxy_command, run_proxy
 from .report.files import write_json, write_junit
 from .report.text import render_text
@@ -82,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="no progress lines on stderr while it runs")  # fmt: skip
     add_diff_parser(commands)
     add_proxy_command(commands)
+    add_prism_command(commands)
     return parser
 
 
@@ -93,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_diff_command(options)
         if command == "proxy":
             return run_proxy(options)
+        if command == "prism":
+            return run_prism_command(options)
         quiet = options.pop("quiet")
         config = resolve_config(options)
         check_writable([config.junit_xml, config.report_json], [config.reproducers_dir])

@@ -6,6 +6,7 @@ the document and the fixtures must travel inside the wheel.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -60,25 +61,56 @@ def test_readme_install_and_run_command(fresh_venv: Path, tmp_path: Path) -> Non
     ]
 
 
-def test_one_install_gives_every_command_and_an_unbroken_pytest(tmp_path: Path) -> None:
-    # ``pip install .`` alone: both commands, and pytest with the kit's plugins loaded, on a
-    # test that has nothing to do with the kit.
-    venv = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with ``pip install .`` alone: its bin folder."""
+    venv = tmp_path_factory.mktemp("installed") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    bin_dir = venv / "bin"
-    subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", str(ROOT)],
-                   check=True, timeout=600, cwd=tmp_path)  # fmt: skip
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(ROOT)],
+                   check=True, timeout=600, cwd=venv.parent)  # fmt: skip
+    return venv / "bin"
+
+
+def test_one_install_gives_every_command_and_an_unbroken_pytest(
+    installed: Path, tmp_path: Path
+) -> None:
+    # Both commands, and pytest with the kit's plugins loaded, on a test that has nothing to
+    # do with the kit.
     for script in ("honcho-contract", "honcho-mock"):
-        done = subprocess.run([console_script(script, bin_dir), "--help"], capture_output=True,
+        done = subprocess.run([console_script(script, installed), "--help"], capture_output=True,
                               text=True, timeout=60, check=False)  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
     (tmp_path / "test_unrelated.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
-    done = subprocess.run([str(bin_dir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+    python = str(installed / "python")
+    done = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                           capture_output=True, text=True, timeout=120, check=False,
                           cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_prism_from_any_install(installed: Path, tmp_path: Path, mock_url: str) -> None:
+    # From the wheel, in another directory: prism install, then the proxy finds that Prism.
+    # The README's example is this command.
+    assert "\nhoncho-contract prism install " in (ROOT / "README.md").read_text()
+    contract = console_script("honcho-contract", installed)
+    env = {**os.environ, "HONCHO_CONTRACT_PRISM_HOME": str(tmp_path / "prism")}
+    done = subprocess.run([contract, "prism", "install"], capture_output=True, text=True,
+                          timeout=600, check=False, cwd=tmp_path, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Prism 5.16.0 installed: ")
+    proxy = subprocess.Popen([contract, "proxy", "--upstream", mock_url, "--port", "0"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=tmp_path, env=env)  # fmt: skip
+    try:
+        assert proxy.stdout is not None
+        first = proxy.stdout.readline()
+    finally:
+        proxy.send_signal(signal.SIGINT)
+        _, err = proxy.communicate(timeout=60)
+    assert first.startswith("proxying http://127.0.0.1:"), err
+    assert proxy.returncode == 0, err
 
 
 def test_wheel_carries_the_document_and_fixtures(tmp_path: Path) -> None:

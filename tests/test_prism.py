@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contract_tests.errors import UnreachableError, UsageError
 from contract_tests.prism.driver import Prism, PrismError, find_prism
+from contract_tests.prism.install import MANIFEST, pinned_version
 from contract_tests.prism.log import PrismLog, Violation
 from contract_tests.prism.proxy import ProxyOptions, check_upstream
 from honcho_spec import default_document_path
@@ -45,8 +46,8 @@ INFO = "\N{INFORMATION SOURCE}"  # Prism's mark on info lines
 
 
 def pins(findings: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Each finding as (check, the location before its first ':')."""
-    return {(f["check"], f["location"].split(":")[0]) for f in findings}
+    """Each cause as (check, place)."""
+    return {(f["check"], f["location"]) for f in findings}
 
 
 # --- the driver and the log reader, without a server --------------------------------------
@@ -86,18 +87,39 @@ def test_missing_prism_is_one_line_with_the_fix(
         script.write_text("#!/usr/bin/env node\n")
     with pytest.raises(PrismError) as caught:
         find_prism(None if found == "script" else found, cwd=tmp_path, which=which.get,
-                   environ={})  # fmt: skip
+                   environ={"HONCHO_CONTRACT_PRISM_HOME": str(tmp_path / "home")})  # fmt: skip
     message = str(caught.value)
     assert fragment in message
-    assert message.endswith(f"run npm ci in {tmp_path}, or pass --prism PATH")
-    assert ("install Node.js 18+ with npm, then" in message) is (which != NODE)
+    assert message.endswith("run honcho-contract prism install, or pass --prism PATH")
+    assert ("install Node.js 20+ with npm, then" in message) is (which != NODE)
     assert "\n" not in message
 
 
 def test_find_prism_falls_back_to_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("contract_tests.prism.driver.CHECKOUT", tmp_path)
     which = {**NODE, "prism": "/opt/bin/prism"}.get
-    assert find_prism(cwd=tmp_path, which=which, environ={}) == Path("/opt/bin/prism")
+    environ = {"HONCHO_CONTRACT_PRISM_HOME": str(tmp_path / "home")}
+    assert find_prism(cwd=tmp_path, which=which, environ=environ) == Path("/opt/bin/prism")
+
+
+def test_find_prism_looks_where_prism_install_puts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("contract_tests.prism.driver.CHECKOUT", tmp_path / "checkout")
+    script = tmp_path / "home" / "node_modules" / ".bin" / "prism"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/usr/bin/env node\n")
+    environ = {"HONCHO_CONTRACT_PRISM_HOME": str(tmp_path / "home")}
+    assert find_prism(cwd=tmp_path, which=NODE.get, environ=environ) == script
+
+
+def test_the_kit_pins_one_prism() -> None:
+    # the checkout's package.json (tox's npm ci) and the manifest prism install uses
+    root = Path(__file__).resolve().parent.parent
+    pinned = json.loads((root / "package.json").read_text())["devDependencies"]
+    assert pinned["@stoplight/prism-cli"] == pinned_version()
+    lock = json.loads((MANIFEST / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/@stoplight/prism-cli"]["version"] == pinned_version()
 
 
 def test_package_json_pins_the_prism_the_checkout_finds() -> None:
@@ -350,7 +372,7 @@ def test_what_the_suite_sees_through_the_proxy(runs: dict[str, dict[str, Any]]) 
     bodies = {f["message"].split(": ", 1)[-1] for f in report["failures"]
               if f["check"] == "empty_204"}  # fmt: skip
     assert bodies == {"204 with a body (0 bytes, content-length 2)"}
-    never = {f["location"] for f in report["failures"] if f["check"] == "no_answer"}
+    never = {loc for f in report["failures"] if f["check"] == "no_answer" for loc in f["locations"]}
     assert never == NEVER_ANSWERED_HONCHO
     assert report["cases"] > 150
 
@@ -403,7 +425,7 @@ def test_prism_mock_with_a_token_answers_placeholders(runs: dict[str, dict[str, 
     assert placeholders == {
         "loc ['string']: does not start with one of body, path, query, header, cookie"
     }
-    never = {f["location"] for f in report["failures"] if f["check"] == "no_answer"}
+    never = {loc for f in report["failures"] if f["check"] == "no_answer" for loc in f["locations"]}
     assert never == NEVER_ANSWERED
 
 

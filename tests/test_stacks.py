@@ -54,7 +54,7 @@ class Planted:
         checks = (self.checks,) if isinstance(self.checks, str) else self.checks
         return (
             finding["check"] in checks
-            and self.location in finding["location"]
+            and any(self.location in location for location in finding["locations"])
             and self.warns in finding["message"]
         )
 

@@ -26,11 +26,20 @@ from typing import IO, Any
 from ..config import from_environment
 from ..errors import SuiteError
 
-__all__ = ["CHECKOUT", "LISTENING", "Prism", "PrismError", "find_prism", "free_port"]
+__all__ = [
+    "CHECKOUT",
+    "LISTENING",
+    "PRISM_BIN",
+    "Prism",
+    "PrismError",
+    "find_prism",
+    "free_port",
+    "prism_home",
+]
 
 CHECKOUT = Path(__file__).resolve().parents[2]  # the kit's checkout (with package.json)
 LISTENING = "Prism is listening on"
-_BIN = Path("node_modules") / ".bin" / "prism"
+PRISM_BIN = Path("node_modules") / ".bin" / "prism"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FATAL = re.compile(r"\bfatal\s+(.+)")
 _ERROR = re.compile(r"^(?:Error: )?(.*\b(?:Error|EADDRINUSE|EACCES)\b.*)")
@@ -49,8 +58,9 @@ def find_prism(
     environ: Mapping[str, str] | None = None,
 ) -> Path:
     """The Prism executable: ``explicit`` (or ``HONCHO_CONTRACT_PRISM``), else
-    ``node_modules/.bin/prism`` under ``cwd`` or the kit's checkout, else ``prism`` on PATH.
-    Raises :class:`PrismError` that says how to install what is missing."""
+    ``node_modules/.bin/prism`` under ``cwd``, the kit's checkout or the cache
+    ``honcho-contract prism install`` fills, else ``prism`` on PATH. Raises
+    :class:`PrismError` that says how to install what is missing."""
     if explicit is None:
         explicit = from_environment("prism", environ)
     found: Path | None = None
@@ -59,16 +69,36 @@ def find_prism(
         if not found.is_file():
             raise PrismError("no Prism executable here", where=str(found), fix=_hint(which))
     else:
-        local = [base / _BIN for base in (cwd or Path.cwd(), CHECKOUT)]
+        bases = (cwd or Path.cwd(), CHECKOUT, prism_home(environ))
+        local = [base / PRISM_BIN for base in bases]
         on_path = which("prism")
         found = next((path for path in local if path.is_file()), None)
         found = found or (Path(on_path) if on_path else None)
     if found is None:
-        raise PrismError("Prism is not installed", where=str(CHECKOUT / _BIN), fix=_hint(which))
+        raise PrismError("Prism is not installed", where=str(CHECKOUT / PRISM_BIN),
+                         fix=_hint(which))  # fmt: skip
     if _runs_on_node(found) and which("node") is None:
         raise PrismError("Node.js not found on PATH (Prism runs on it)", where=str(found),
                          fix=_hint(which))  # fmt: skip
     return found
+
+
+def prism_home(environ: Mapping[str, str] | None = None) -> Path:
+    """Where ``honcho-contract prism install`` puts Prism, and where the kit looks for it:
+    ``$HONCHO_CONTRACT_PRISM_HOME``, else ``$XDG_CACHE_HOME`` (or ``~/.cache``)
+    ``/honcho-contract-kit/prism``.
+
+    >>> prism_home({"HONCHO_CONTRACT_PRISM_HOME": "/opt/prism"})
+    PosixPath('/opt/prism')
+    >>> prism_home({"XDG_CACHE_HOME": "/c"})
+    PosixPath('/c/honcho-contract-kit/prism')
+    """
+    env = os.environ if environ is None else environ
+    explicit = from_environment("prism_home", env)
+    if explicit is not None:
+        return Path(explicit)
+    cache = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "honcho-contract-kit" / "prism"
 
 
 def _runs_on_node(path: Path) -> bool:
@@ -83,10 +113,8 @@ def _runs_on_node(path: Path) -> bool:
 
 def _hint(which: Callable[[str], str | None]) -> str:
     missing = [tool for tool in ("node", "npm") if which(tool) is None]
-    first = "install Node.js 18+ with npm, then " if missing else ""
-    if (CHECKOUT / "package.json").is_file():
-        return f"{first}run npm ci in {CHECKOUT}, or pass --prism PATH"
-    return f"{first}run npm install @stoplight/prism-cli, or pass --prism PATH"
+    first = "install Node.js 20+ with npm, then " if missing else ""
+    return f"{first}run honcho-contract prism install, or pass --prism PATH"
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -7,24 +7,26 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from ..cases.locate import place_of
 from ..cases.model import Finding, Severity
 from ..checks.answers import CHECK_NAMES
-from ..run.session import Report
+from ..run.session import Cause, Report
 from .text import summary_line
 
 __all__ = ["write_json", "write_junit"]
 
 
-def _as_dict(finding: Finding, count: int) -> dict[str, Any]:
+def _as_dict(cause: Cause) -> dict[str, Any]:
+    finding = cause.finding
     return {
         "check": finding.check,
         "severity": finding.severity.value,
         "status": finding.status,
-        "location": finding.location,
+        "location": cause.place,
+        "locations": list(cause.locations),
         "message": finding.message,
+        "answer": finding.answer,
         "reproducer": finding.reproducer,
-        "cases": count,
+        "cases": cause.count,
     }
 
 
@@ -35,8 +37,8 @@ def write_json(report: Report, path: Path) -> None:
         "seed": report.config.seed,
         "cases": report.cases,
         "duration_s": round(report.duration, 3),
-        "failures": [_as_dict(f, n) for f, n in distinct if f.severity is Severity.FAILURE],
-        "warnings": [_as_dict(f, n) for f, n in distinct if f.severity is Severity.WARNING],
+        "failures": [_as_dict(c) for c in distinct if c.finding.severity is Severity.FAILURE],
+        "warnings": [_as_dict(c) for c in distinct if c.finding.severity is Severity.WARNING],
         "errors": report.errors,
         "summary": summary_line(report),
     }
@@ -50,8 +52,10 @@ def write_junit(report: Report, path: Path) -> None:
     cases: dict[tuple[str, str], list[tuple[Finding, int]]] = {
         (place, check): [] for place in sorted(report.places) for check in CHECK_NAMES
     }
-    for finding, count in report.distinct():
-        cases.setdefault((place_of(finding.location), finding.check), []).append((finding, count))
+    for cause in report.distinct():
+        cases.setdefault((cause.place, cause.finding.check), []).append(
+            (cause.finding, cause.count)
+        )
     suite = ET.Element("testsuite", name="honcho-contract", time=f"{report.duration:.3f}")
     counts = dict.fromkeys(("tests", "failures", "skipped"), 0)
     for (place, check), found in sorted(cases.items()):

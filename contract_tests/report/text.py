@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ..cases.model import Severity
-from ..run.session import Report
+from ..run.session import Cause, Report
 
 __all__ = ["render_text", "summary_line"]
+
+_MESSAGE_LIMIT = 400
+_KINDS_SHOWN = 4
 
 
 def summary_line(report: Report) -> str:
@@ -20,15 +23,27 @@ def summary_line(report: Report) -> str:
 def render_text(report: Report) -> str:
     """Each distinct finding once, failures first, each with its reproducer; the summary last."""
     lines = [f"honcho-contract: {report.config.root_url} (seed {report.config.seed})"]
-    ordered = sorted(report.distinct(), key=lambda pair: pair[0].severity is Severity.WARNING)
-    for finding, count in ordered:
+    ordered = sorted(report.distinct(), key=lambda c: c.finding.severity is Severity.WARNING)
+    for cause in ordered:
+        finding = cause.finding
         label = "FAIL" if finding.severity is Severity.FAILURE else "WARN"
         status = finding.status if finding.status is not None else "-"
-        cases = f" ({count} cases)" if count > 1 else ""
-        lines.append(f"{label} {finding.check} [{status}] at {finding.location}{cases}")
-        lines.append(f"  {finding.message}")
+        lines.append(f"{label} {finding.check} [{status}] at {cause.place}{_hit(cause)}")
+        lines.append(f"  {finding.message[:_MESSAGE_LIMIT]}")
         if finding.reproducer:
             lines.append(f"  reproduce: {finding.reproducer}")
     lines.extend(f"ERROR {error}" for error in report.errors)
     lines.append(summary_line(report))
     return "\n".join(lines)
+
+
+def _hit(cause: Cause) -> str:
+    """`` (3 cases: whitespace, padded, bidi)``: how many cases, and the kinds of input."""
+    kinds = [loc.split(": ", 1)[1] for loc in cause.locations if ": " in loc]
+    shown = ", ".join(kinds[:_KINDS_SHOWN])
+    if len(kinds) > _KINDS_SHOWN:
+        shown += f" and {len(kinds) - _KINDS_SHOWN} more"
+    count = f"{cause.count} case{'s' * (cause.count != 1)}"
+    if not shown:
+        return f" ({count})" if cause.count > 1 else ""
+    return f" ({count}: {shown})"

@@ -36,12 +36,26 @@ from .confirm import confirmed, show
 from .generated import run_generated
 from .progress import Progress
 
-__all__ = ["Report", "Session", "credentials_for", "run_suite"]
+__all__ = ["Cause", "Report", "Session", "credentials_for", "run_suite"]
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Findings of one check, with one status, at one place: one cause, however many probes
+    hit it (``locations`` names each kind of input, ``body.observer: whitespace``)."""
+
+    finding: Finding  # the first one found, with its reproducer
+    count: int
+    locations: tuple[str, ...]
+
+    @property
+    def place(self) -> str:
+        return place_of(self.finding.location)
 
 
 @dataclass
 class Report:
-    """Everything a run found; findings with the same check, status and place count once."""
+    """Everything a run found; findings with the same check, status and place are one cause."""
 
     config: SuiteConfig
     cases: int = 0
@@ -50,15 +64,19 @@ class Report:
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
 
-    def distinct(self) -> list[tuple[Finding, int]]:
-        """Each distinct finding once, in the order first found, with how many cases hit it."""
-        counts: dict[tuple[str, int | None, str], list[Finding]] = {}
+    def distinct(self) -> list[Cause]:
+        """Each cause once, in the order first found, with how many cases hit it."""
+        groups: dict[tuple[str, int | None, str], list[Finding]] = {}
         for finding in self.findings:
-            counts.setdefault(finding.key, []).append(finding)
-        return [(group[0], len(group)) for group in counts.values()]
+            key = (finding.check, finding.status, place_of(finding.location))
+            groups.setdefault(key, []).append(finding)
+        return [
+            Cause(group[0], len(group), tuple(dict.fromkeys(f.location for f in group)))
+            for group in groups.values()
+        ]
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for finding, _ in self.distinct() if finding.severity is severity)
+        return sum(1 for cause in self.distinct() if cause.finding.severity is severity)
 
     @property
     def ok(self) -> bool:
