@@ -37,7 +37,6 @@ def token_probes(probes: ProbeSet, secret: str) -> Iterator[Probe]:
     """Minted tokens: those Honcho's rules accept must pass; the others must get 401/403."""
     ws = probes.workspace_id
     now = int(time.time())
-    body = json_text(raw_valid(probes))
     accepted = {
         "an admin token": mint_token(secret, honcho_claims(admin=True)),
         "a token for this workspace": mint_token(secret, honcho_claims(workspace=ws)),
@@ -56,16 +55,8 @@ def token_probes(probes: ProbeSet, secret: str) -> Iterator[Probe]:
               (either, Expect.ANY, True))  # fmt: skip
     for group, expect, credentials in groups:
         for name, token in group.items():
-            yield Probe(
-                name=name,
-                location=f"auth: {name}",
-                method=probes.facts.operation.method,
-                path=probes.path(),
-                body=body,
-                headers=(*JSON, ("authorization", f"Bearer {token}")),
-                expect=expect,
-                credentials=credentials,
-            )
+            yield _authorized(probes, name, f"auth: {name}", f"Bearer {token}", expect,
+                              credentials=credentials)  # fmt: skip
 
 
 def credential_probes(probes: ProbeSet) -> Iterator[Probe]:
@@ -74,19 +65,32 @@ def credential_probes(probes: ProbeSet) -> Iterator[Probe]:
     ASCII, which servers that decode the header crash on (any answer but a 5xx: what a
     server accepts as a token is its own business)."""
     token = next((v.partition(" ")[2] for k, v in probes.auth_headers if k == "authorization"), "")
-    body = json_text(raw_valid(probes))
     spoilt = {
         "the token under the Basic scheme": (f"Basic {token}", Expect.REFUSE),
         "the Bearer scheme without a token": ("Bearer", Expect.REFUSE),
         "the token with a byte past ASCII": (f"Bearer {token}\u00e9", Expect.ANY),
     }
     for name, (value, expect) in spoilt.items():
-        yield Probe(
-            name=name,
-            location=f"{CREDENTIALS}: {name}",
-            method=probes.facts.operation.method,
-            path=probes.path(),
-            body=body,
-            headers=(*JSON, ("authorization", value)),
-            expect=expect,
-        )
+        yield _authorized(probes, name, f"{CREDENTIALS}: {name}", value, expect)
+
+
+def _authorized(
+    probes: ProbeSet,
+    name: str,
+    location: str,
+    authorization: str,
+    expect: Expect,
+    *,
+    credentials: bool = False,
+) -> Probe:
+    """The minimal valid request with this ``authorization`` header."""
+    return Probe(
+        name=name,
+        location=location,
+        method=probes.facts.operation.method,
+        path=probes.path(),
+        body=json_text(raw_valid(probes)),
+        headers=(*JSON, ("authorization", authorization)),
+        expect=expect,
+        credentials=credentials,
+    )
