@@ -79,6 +79,7 @@ def test_a_run_that_can_test_nothing_past_auth_is_not_green(
     assert "--token" in err
 
 
+@pytest.mark.pinned_runtime
 @pytest.mark.parametrize("profile", ["contract", "honcho"])
 def test_oracle_fails_only_where_the_framework_crashes(tmp_path: Path, profile: str) -> None:
     with oracle_server() as server:

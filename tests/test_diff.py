@@ -134,6 +134,7 @@ def test_same_seed_same_generated_requests() -> None:
 # --- the mock beside the oracle ---------------------------------------------------------
 
 
+@pytest.mark.pinned_runtime
 def test_mock_and_oracle_disagree_only_where_the_framework_crashes(
     mock_url: str, tmp_path: Path
 ) -> None:

@@ -33,6 +33,8 @@ from mock_server import BackgroundServer
 from conftest import JWT_SECRET
 from oracle import oracle_server
 
+pytestmark = pytest.mark.pinned_runtime
+
 HOST = "honcho.test"  # sent to both, so a 307's location names the same host
 WORKSPACE = "ws-1"
 

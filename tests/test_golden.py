@@ -83,6 +83,7 @@ def test_mock_answers_the_golden_response(case: GoldenCase, server_for: ServerFo
 KEPT = [case for case in CASES if not case.is_defect]
 
 
+@pytest.mark.pinned_runtime
 @pytest.mark.parametrize("case", KEPT, ids=[case.name for case in KEPT])
 def test_oracle_gives_the_golden_response(case: GoldenCase, oracle_for: ServerFor) -> None:
     assert_golden(replay(oracle_for(case.settings), case), case)

@@ -21,6 +21,8 @@ from pydantic import BaseModel, Field
 
 from mock_server import BackgroundServer, MockSettings
 
+pytestmark = pytest.mark.pinned_runtime
+
 
 class Kind(str, enum.Enum):
     tool = "tool"

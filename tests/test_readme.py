@@ -121,6 +121,7 @@ def test_contract_suite_example(example: Example, mock_url: str, tmp_path: Path)
 
 
 @pytest.mark.parametrize("example", DIFF_EXAMPLES, ids=lambda ex: ex.command.split()[1])
+@pytest.mark.pinned_runtime
 def test_diff_example(example: Example, mock_url: str, auth_mock_url: str, tmp_path: Path) -> None:
     # The second server runs with auth on, as in the README; the servers disagree: exit 1.
     command = example.command.replace(README_B_URL, auth_mock_url).replace(README_URL, mock_url)
