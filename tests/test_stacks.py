@@ -184,3 +184,11 @@ def test_planted_bug_is_caught(row: Planted, tmp_path: Path) -> None:
         f"{row.location!r}{f' saying {row.warns!r}' if row.warns else ''}; they were:\n"
         + listed(report[kind])
     )
+
+
+def test_two_planted_bugs_read_as_a_handful_of_findings(tmp_path: Path) -> None:
+    # One finding per cause (check, status, place), not one per probe that hit it.
+    with running("flask", ["blank-check", "str-coerce"], ()) as url:
+        code, report = run_suite(url, tmp_path)
+    assert code == 1
+    assert 2 <= len(report["failures"]) <= 6, listed(report["failures"])
