@@ -1,4 +1,7 @@
-"""The ceiling: one Starlette route that answers 204 without reading the request.
+"""The ceiling: one Starlette route that answers without reading the request.
+
+By default it answers an empty 204; with ``--status 422 --body-file PATH`` it answers those
+bytes as ``application/json``, the mock's 422 to the same request without deciding it.
 
 Served as ``honcho-mock`` serves the mock: a factory on uvicorn with ``lifespan="off"``, the
 same log level (so the same access-log behaviour), on a socket bound with ``IPPROTO_TCP``
@@ -6,6 +9,7 @@ same log level (so the same access-log behaviour), on a socket bound with ``IPPR
 nor the spec layer, so its start-up is uvicorn's and Starlette's alone.
 
     python -m benchmarks.bare_app --port 8001 --path '/v2/workspaces/{workspace_id}/trigger_dream'
+    python -m benchmarks.bare_app --port 8002 --path ... --status 422 --body-file answer.json
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import functools
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -26,13 +31,22 @@ from starlette.types import ASGIApp
 __all__ = ["create_app", "main", "serve_factory", "server_arguments"]
 
 
-async def _no_content(_request: Request) -> Response:
-    return Response(status_code=204)
+def create_app(path: str, method: str = "POST", status: int = 204, body: bytes = b"") -> Starlette:
+    """A fresh app with one route, ``method path``, answering ``status`` with ``body`` (JSON
+    when there is one) to every request.
 
+    >>> from starlette.testclient import TestClient
+    >>> app = create_app("/w/{w}", status=422, body=b'{"detail":[]}')
+    >>> answer = TestClient(app).post("/w/1", content=b"anything")
+    >>> answer.status_code, answer.headers["content-type"], answer.content
+    (422, 'application/json', b'{"detail":[]}')
+    """
+    media_type = "application/json" if body else None
 
-def create_app(path: str, method: str = "POST") -> Starlette:
-    """A fresh app with one route, ``method path``, answering an empty 204."""
-    return Starlette(routes=[Route(path, endpoint=_no_content, methods=[method])])
+    async def answer(_request: Request) -> Response:
+        return Response(body, status_code=status, media_type=media_type)
+
+    return Starlette(routes=[Route(path, endpoint=answer, methods=[method])])
 
 
 def serve_factory(factory: Callable[[], ASGIApp], *, host: str, port: int, log_level: str) -> int:
@@ -62,8 +76,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = server_arguments("python -m benchmarks.bare_app")
     parser.add_argument("--path", required=True, help="the route's path template")
     parser.add_argument("--method", default="POST")
+    parser.add_argument("--status", type=int, default=204, help="the status of every answer")
+    parser.add_argument("--body-file", help="a file whose bytes every answer carries (JSON)")
     args = parser.parse_args(argv)
-    factory = functools.partial(create_app, args.path, args.method)
+    try:
+        body = Path(args.body_file).read_bytes() if args.body_file else b""
+    except OSError as exc:
+        print(f"cannot read --body-file {args.body_file} ({exc.strerror})", file=sys.stderr)
+        return 2
+    factory = functools.partial(create_app, args.path, args.method, args.status, body)
     return serve_factory(factory, host=args.host, port=args.port, log_level=args.log_level)
 
 

@@ -125,8 +125,14 @@ class Bench:
         }
         self.document = default_document_path()
         self.route = _route_template(self.probes["valid"].request.path)
+        invalid_answer = workdir / "invalid-answer.json"
+        invalid_answer.write_bytes(cases[INVALID_CASE].expected_body)
         self.servers = make_servers(
-            tools, route=self.route, document=self.document, mock_args=options.mock_args
+            tools,
+            route=self.route,
+            document=self.document,
+            invalid_answer=invalid_answer,
+            mock_args=options.mock_args,
         )
         self._scripts: dict[tuple[str, ...], Path] = {}
         self._spawns = 0
@@ -150,18 +156,19 @@ class Bench:
 
     @contextmanager
     def serve(self, server: Server, mode: LogMode) -> Iterator[Running]:
-        """``server`` started now, timed from spawn to its first 204; stopped on exit."""
+        """``server`` started now, timed from spawn to its first answer (a 204 unless it
+        answers every request otherwise); stopped on exit."""
         port = free_port()
         self._spawns += 1
         log = self.workdir / f"{self._spawns:02d}-{server.key}-{mode.key}.log"
         spawned = Spawned(server.label, server.command(port, mode), log_path=log, cwd=server.cwd)
         try:
-            startup = self._first_answer(spawned, port)
+            startup = self._first_answer(spawned, server, port)
             yield Running(server, mode, port, startup, spawned)
         finally:
             spawned.stop()
 
-    def _first_answer(self, spawned: Spawned, port: int) -> float:
+    def _first_answer(self, spawned: Spawned, server: Server, port: int) -> float:
         probe = self.probes["valid"]
         req = probe.request
         deadline = spawned.started + _START_TIMEOUT_S
@@ -179,7 +186,7 @@ class Bench:
                 status = None
             if status is not None:
                 elapsed = time.perf_counter() - spawned.started
-                self._expect(spawned.name, probe, status, probe.status)
+                self._expect(spawned.name, probe, status, self.expected(server, "valid"))
                 return elapsed
             if time.perf_counter() > deadline:
                 raise BenchError(
@@ -196,8 +203,8 @@ class Bench:
             self._expect(running.server.label, probe, status, self.expected(running.server, body))
 
     def expected(self, server: Server, body: str) -> int:
-        """The status ``server`` answers ``body`` with (the bare route: always the valid one)."""
-        return self.probes[body if server.validates else "valid"].status
+        """The status ``server`` answers ``body`` with (a bare route: always its own)."""
+        return self.probes[body].status if server.answers is None else server.answers
 
     @staticmethod
     def _expect(name: str, probe: Probe, status: int, expected: int) -> None:

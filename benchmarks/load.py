@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .anchors import LOAD_ANCHORS, VS_BARE, VS_PRISM
+from .anchors import BARE_ROUTE, LOAD_ANCHORS, VS_BARE, VS_PRISM
 from .context import BODIES, DISTURBED_CORES, Bench
 from .report import Check, Goal, Outcome, Table, fmt_mb, fmt_ms, fmt_rate
 from .servers import LOG_MODES, LogMode, Server
@@ -84,9 +84,9 @@ class Throughput:
             )
             bench.check_answers(running)
             if opts.warmup > 0:
-                for body in BODIES:
+                for body in server.bodies:
                     bench.load(running, (body,), opts.warmup, warmup=True)
-            for body in BODIES:
+            for body in server.bodies:
                 run = bench.load(running, (body,))
                 result, rss = run.result, bench.rss_kb(running)
                 found[body] = Measured(
@@ -180,7 +180,7 @@ def throughput_outcome(
     checks: list[Check] = []
     for mode in modes:
         for body in BODIES:
-            vs_bare = _ratio_check(rounds, VS_BARE[body], mode, body, "bare")
+            vs_bare = _ratio_check(rounds, VS_BARE[body], mode, body, BARE_ROUTE[body])
             vs_prism = _ratio_check(rounds, VS_PRISM[body], mode, body, "prism")
             checks += [vs_bare, vs_prism]
             for server in servers:

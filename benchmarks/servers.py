@@ -63,7 +63,13 @@ class Server:
     label: str
     command: Callable[[int, LogMode], list[str]]
     cwd: Path | None = None
-    validates: bool = True  # False: answers every request as the valid one
+    answers: int | None = None  # the one status it answers every request with; None: it decides
+    bodies: tuple[str, ...] = ("valid", "invalid")  # the requests it is loaded with
+
+    @property
+    def starts_with_204(self) -> bool:
+        """Whether its start-up (spawn to first 204) is measured."""
+        return self.answers in (None, 204)
 
 
 def _version(distribution: str) -> str | None:
@@ -109,32 +115,54 @@ def find_tools(*, with_prism: bool, which: Callable[[str], str | None] = shutil.
 
 
 def make_servers(
-    tools: Tools, *, route: str, document: Path, mock_args: Sequence[str] = ()
+    tools: Tools,
+    *,
+    route: str,
+    document: Path,
+    invalid_answer: Path | None = None,
+    mock_args: Sequence[str] = (),
 ) -> list[Server]:
-    """The mock (with ``mock_args`` added), the bare route on ``route`` (a path template), and
-    Prism on ``document``."""
+    """The mock (with ``mock_args`` added), the bare route on ``route`` (a path template)
+    answering 204 and, given ``invalid_answer`` (the mock's 422 bytes to the invalid request),
+    answering those bytes, the oracle, and Prism on ``document``."""
 
     def mock(port: int, mode: LogMode) -> list[str]:
         level = ["--log-level", mode.uvicorn_level]
         return [tools.honcho_mock, "--port", str(port), *level, *mock_args]
 
-    def bare(port: int, mode: LogMode) -> list[str]:
-        return [
-            tools.python,
-            "-m",
-            "benchmarks.bare_app",
-            "--port",
-            str(port),
-            "--path",
-            route,
-            "--log-level",
-            mode.uvicorn_level,
-        ]
+    def bare(*answer: str) -> Callable[[int, LogMode], list[str]]:
+        def command(port: int, mode: LogMode) -> list[str]:
+            return [
+                tools.python,
+                "-m",
+                "benchmarks.bare_app",
+                "--port",
+                str(port),
+                "--path",
+                route,
+                "--log-level",
+                mode.uvicorn_level,
+                *answer,
+            ]
+
+        return command
 
     servers = [
         Server("mock", " ".join(["honcho-mock", *mock_args]), mock),
-        Server("bare", "bare Starlette 204", bare, cwd=ROOT, validates=False),
+        Server("bare", "bare Starlette 204", bare(), cwd=ROOT, answers=204, bodies=("valid",)),
     ]
+    if invalid_answer is not None:
+        answer_422 = bare("--status", "422", "--body-file", str(invalid_answer))
+        servers.append(
+            Server(
+                "bare_422",
+                "bare Starlette 422 (same bytes)",
+                answer_422,
+                cwd=ROOT,
+                answers=422,
+                bodies=("invalid",),
+            )
+        )
     fastapi = _version("fastapi")
     if fastapi is not None and ORACLE.is_file():
 

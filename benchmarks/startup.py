@@ -21,24 +21,25 @@ class Startup:
     title = "Start-up"
 
     def run(self, bench: Bench) -> Outcome:
-        seconds: dict[str, list[float]] = {s.key: [] for s in bench.servers}
-        rss: dict[str, list[int]] = {s.key: [] for s in bench.servers}
+        servers = [s for s in bench.servers if s.starts_with_204]
+        seconds: dict[str, list[float]] = {s.key: [] for s in servers}
+        rss: dict[str, list[int]] = {s.key: [] for s in servers}
         mode = LOG_MODES[0]
         for turn in range(bench.options.startup_runs):
-            for server in bench.servers:
+            for server in servers:
                 with bench.serve(server, mode) as running:
                     seconds[server.key].append(running.startup_s)
                     rss[server.key].append(bench.rss_kb(running))
             bench.progress(
                 f"start-up run {turn + 1}: "
-                + ", ".join(f"{s.label} {seconds[s.key][-1]:.3f} s" for s in bench.servers)
+                + ", ".join(f"{s.label} {seconds[s.key][-1]:.3f} s" for s in servers)
             )
         note = (
             f"median of {bench.options.startup_runs} starts each, {mode.label}; the clock "
             "starts before the process is spawned and stops when the first valid request "
             "gets its 204. RSS: the process tree just after that answer."
         )
-        return startup_outcome(seconds, rss, bench.servers, (note,))
+        return startup_outcome(seconds, rss, servers, (note,))
 
 
 def startup_outcome(

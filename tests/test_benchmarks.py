@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import doctest
+import http.client
 import importlib
 import importlib.util
 import os
@@ -16,13 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from honcho_spec import load_golden_cases
+
 ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("benchmarks") is None:  # a wheel install: benchmarks/ is not in it
     sys.path.append(str(ROOT))
 
 from benchmarks import BenchError, Check, Goal, Outcome, Table, render_outcome, render_table  # noqa: E402
 from benchmarks.cli import main  # noqa: E402
-from benchmarks.context import LoadRun  # noqa: E402
+from benchmarks.context import Bench, LoadRun, Options  # noqa: E402
 from benchmarks.load import Measured, median_of, throughput_outcome  # noqa: E402
 from benchmarks.memory import long_run_outcome, next_round_seconds  # noqa: E402
 from benchmarks.processes import Spawned, free_port, send  # noqa: E402
@@ -72,7 +75,8 @@ def _servers() -> list[Server]:
 
     return [
         Server("mock", "honcho-mock", command),
-        Server("bare", "bare Starlette 204", command, validates=False),
+        Server("bare", "bare Starlette 204", command, answers=204, bodies=("valid",)),
+        Server("bare_422", "bare 422", command, answers=422, bodies=("invalid",)),
         Server("prism", "Prism mock", command),
     ]
 
@@ -273,18 +277,25 @@ def test_render_outcome_ends_with_the_verdicts() -> None:
 
 
 def test_throughput_ratios_come_from_the_same_run() -> None:
-    rates = {"mock": (9000.0, 6000.0), "bare": (10000.0, 10000.0), "prism": (3000.0, 2500.0)}
+    rates = {
+        "mock": (9000.0, 6000.0),
+        "bare": (10000.0, None),
+        "bare_422": (None, 10000.0),
+        "prism": (3000.0, 2500.0),
+    }
     measured = {
         (server, mode.key, body): [_measured(rate)]
         for server, (valid, invalid) in rates.items()
         for mode in LOG_MODES
         for body, rate in (("valid", valid), ("invalid", invalid))
+        if rate is not None
     }
     outcome = throughput_outcome(measured, _servers(), LOG_MODES)
     verdicts = {(c.goal.name, c.note): (round(c.value or 0, 2), c.verdict) for c in outcome.checks}
     quiet = LOG_MODES[1].label
     assert verdicts[("mock / bare route, valid", quiet)] == (0.9, "PASS")
-    assert verdicts[("mock / bare route, invalid", quiet)] == (0.6, "MISS")
+    # the invalid row is held to the route answering the same 422 bytes, not to the 204 one
+    assert verdicts[("mock / bare 422 route, invalid", quiet)] == (0.6, "MISS")
     assert verdicts[("mock / Prism, valid", quiet)] == (3.0, "PASS")
     assert verdicts[("mock / Prism, invalid", quiet)] == (2.4, "MISS")
     (table,) = outcome.tables
@@ -489,3 +500,28 @@ def test_suite_outcome_checks_both_targets() -> None:
     assert [check.verdict for check in slow.checks] == ["MISS", "MISS"]
     unmeasured = suite_outcome(2.0, 290, 2.0, 0)
     assert [check.verdict for check in unmeasured.checks] == ["PASS", "n/a"]
+
+
+@pytest.mark.slow
+def test_the_bare_422_route_answers_the_mocks_bytes_without_deciding(tmp_path: Path) -> None:
+    """The route the invalid row is held to: the golden 422, byte for byte, to any request."""
+    tools = Tools(wrk="wrk", honcho_mock="honcho-mock", python=sys.executable)
+    bench = Bench(Options(), tools, tmp_path)
+    server = bench.server("bare_422")
+    assert server is not None
+    assert (server.bodies, server.starts_with_204) == (("invalid",), False)
+    invalid = bench.probes["invalid"].request
+    with bench.serve(server, LOG_MODES[1]) as running:  # its first answer must be a 422
+        answers = []
+        for body in (invalid.body, b'{"observer":"a","dream_type":"agent"}'):
+            conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=10)
+            try:
+                conn.request("POST", invalid.path, body=body, headers=dict(invalid.headers))
+                response = conn.getresponse()
+                answers.append(
+                    (response.status, response.getheader("content-type"), response.read())
+                )
+            finally:
+                conn.close()
+    golden = next(c for c in load_golden_cases() if c.name == bench.probes["invalid"].name)
+    assert answers == [(422, "application/json", golden.expected_body)] * 2
