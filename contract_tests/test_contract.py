@@ -10,7 +10,7 @@ from honcho_spec import GoldenCase, default_document_path, load_document, load_g
 
 from .cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from .cases.facts import ContractFacts
-from .cases.model import Probe
+from .cases.model import Finding, Probe
 from .cases.probes import build_probes
 from .cases.tokens import CREDENTIALS, credential_probes, token_probes
 from .plugin import NO_SERVER, contract_config, report_findings
@@ -78,9 +78,15 @@ def test_golden_case(contract_session: Session, golden: GoldenCase) -> None:
 
 def test_generated_cases(contract_session: Session) -> None:
     session = contract_session
+    findings: list[Finding] = []
     run = run_generated(
-        session.config, session.document_path, session.ctx, session.auth_headers, session.sender
+        session.config,
+        session.document_path,
+        session.ctx,
+        session.auth_headers,
+        session.sender,
+        on_case=findings.extend,
     )
-    findings = list(redacted(run.findings, session.auth_headers, session.config.show_secrets))
+    findings = list(redacted(findings, session.auth_headers, session.config.show_secrets))
     assert not run.errors, run.errors
     report_findings(findings)

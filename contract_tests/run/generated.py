@@ -40,8 +40,9 @@ _STATUS_CHECKS = frozenset(
 
 @dataclass
 class GeneratedRun:
+    """What a run of the engine sent; its findings went to ``on_case`` as they came."""
+
     cases: int = 0
-    findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases aimed (``body.observer``)
 
@@ -53,10 +54,11 @@ def run_generated(
     auth_headers: Sequence[tuple[str, str]],
     sender: Sender,
     *,
-    on_case: Callable[[list[Finding]], None] | None = None,
+    on_case: Callable[[list[Finding]], None],
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
-    failure is sent once more by ``sender``, on a fresh connection, before it counts."""
+    failure is sent once more by ``sender``, on a fresh connection, before it counts. Each
+    case's findings (with their reproducers) go to ``on_case`` as soon as it is checked."""
     operation = ctx.facts.operation  # the one under test, in a document that may hold more
     schema = schemathesis.openapi.from_path(
         document, config=_engine_config(config, auth_headers)
@@ -116,7 +118,7 @@ def _collect(
     run: GeneratedRun,
     *,
     sender: Sender,
-    on_case: Callable[[list[Finding]], None] | None = None,
+    on_case: Callable[[list[Finding]], None],
 ) -> None:
     recorder = event.recorder
     for case_id, node in recorder.cases.items():
@@ -137,9 +139,7 @@ def _collect(
             if finding is not None
         ]
         findings = _confirmed(exchange, translated, ctx, sender)
-        run.findings.extend(replace(finding, reproducer=curl) for finding in findings)
-        if on_case is not None:
-            on_case(findings)
+        on_case([replace(finding, reproducer=curl) for finding in findings])
 
 
 def _confirmed(

@@ -7,7 +7,7 @@ turns each probe into a test. Both apply the same checks.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from honcho_spec import (
@@ -53,30 +53,41 @@ class Cause:
         return place_of(self.finding.location)
 
 
+# Kinds of input kept per cause: a campaign of hours finds the same cause with ever new inputs.
+_LOCATIONS_KEPT = 50
+
+
 @dataclass
 class Report:
-    """Everything a run found; findings with the same check, status and place are one cause."""
+    """Everything a run found, kept as causes: findings with the same check, status and place
+    are one cause, counted, so a run of any length holds one entry per cause."""
 
     config: SuiteConfig
     cases: int = 0
     duration: float = 0.0
-    findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
+    _causes: dict[tuple[str, int | None, str], Cause] = field(default_factory=dict)
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        """Count each finding under its cause; the first one found stays its example."""
+        for finding in findings:
+            key = (finding.check, finding.status, place_of(finding.location))
+            cause = self._causes.get(key)
+            if cause is None:
+                self._causes[key] = Cause(finding, 1, (finding.location,))
+                continue
+            locations = cause.locations
+            if finding.location not in locations and len(locations) < _LOCATIONS_KEPT:
+                locations = (*locations, finding.location)
+            self._causes[key] = replace(cause, count=cause.count + 1, locations=locations)
 
     def distinct(self) -> list[Cause]:
         """Each cause once, in the order first found, with how many cases hit it."""
-        groups: dict[tuple[str, int | None, str], list[Finding]] = {}
-        for finding in self.findings:
-            key = (finding.check, finding.status, place_of(finding.location))
-            groups.setdefault(key, []).append(finding)
-        return [
-            Cause(group[0], len(group), tuple(dict.fromkeys(f.location for f in group)))
-            for group in groups.values()
-        ]
+        return list(self._causes.values())
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for cause in self.distinct() if cause.finding.severity is severity)
+        return sum(1 for cause in self._causes.values() if cause.finding.severity is severity)
 
     @property
     def ok(self) -> bool:
@@ -202,13 +213,13 @@ def run_suite(config: SuiteConfig, progress: Progress | None = None) -> Report:
     session = Session(config)
     progress = progress or Progress(None)
     try:
-        report.findings.extend(session.detect_auth())
+        report.add(session.detect_auth())
         report.cases += 1
         progress.phase("probes")
         for probe in _all_probes(session):
             findings = session.check(probe)
-            report.findings.extend(findings)
-            report.findings.extend(_workspace_hint(config, probe, findings))
+            report.add(findings)
+            report.add(_workspace_hint(config, probe, findings))
             report.cases += 1
             report.places.add(place_of(probe.location))
             progress.step(failures=_failures(findings))
@@ -216,7 +227,7 @@ def run_suite(config: SuiteConfig, progress: Progress | None = None) -> Report:
         progress.phase("golden cases")
         for fixture in session.fixtures():
             findings = session.check(fixture.probe, fixture)
-            report.findings.extend(findings)
+            report.add(findings)
             report.cases += 1
             report.places.add(place_of(fixture.probe.location))
             progress.step(failures=_failures(findings))
@@ -228,19 +239,23 @@ def run_suite(config: SuiteConfig, progress: Progress | None = None) -> Report:
             session.ctx,
             session.auth_headers,
             session.sender,
-            on_case=lambda findings: progress.step(failures=_failures(findings)),
+            on_case=lambda findings: _generated_case(report, session, progress, findings),
         )
         progress.done()
         report.cases += generated.cases
         report.places |= generated.places
-        report.findings.extend(
-            redacted(generated.findings, session.auth_headers, config.show_secrets)
-        )
         report.errors.extend(generated.errors)
     finally:
         session.close()
     report.duration = time.monotonic() - started
     return report
+
+
+def _generated_case(
+    report: Report, session: Session, progress: Progress, findings: list[Finding]
+) -> None:
+    report.add(redacted(findings, session.auth_headers, session.config.show_secrets))
+    progress.step(failures=_failures(findings))
 
 
 def _failures(findings: list[Finding]) -> int:
