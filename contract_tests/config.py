@@ -6,6 +6,7 @@ environment, which beats the default.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -75,10 +76,10 @@ class SuiteConfig:
         for name in ("max_examples", "workers"):
             if getattr(self, name) < 1:
                 raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
-        if self.max_time is not None and self.max_time <= 0:
-            raise UsageError("--max-time must be positive")
-        if self.timeout <= 0:
-            raise UsageError("--timeout must be positive")
+        if self.max_time is not None and not 0 < self.max_time < math.inf:
+            raise UsageError("--max-time must be a positive number of seconds")
+        if not 0 < self.timeout < math.inf:
+            raise UsageError("--timeout must be a positive number of seconds")
         if self.workspace_id == "":
             raise UsageError("--workspace-id must not be empty")
 
@@ -120,7 +121,8 @@ def resolve_config(
     """A config from ``flags`` (``None``: not given), then ``HONCHO_CONTRACT_*``, then defaults."""
     env = os.environ if environ is None else environ
     given = layered((field.name for field in fields(SuiteConfig)), flags, env, ENV_PREFIX)
-    values = {k: _convert(k, v) if isinstance(v, str) else v for k, v in given.items()}
+    from_env = {name for name, value in given.items() if flags.get(name) is None}
+    values = {k: _convert(k, v) if k in from_env else v for k, v in given.items()}
     if "base_url" not in values:
         raise UsageError("no server to test", fix="pass --base-url URL")
     return SuiteConfig(**values)
@@ -133,15 +135,31 @@ def from_environment(name: str, environ: Mapping[str, str] | None = None) -> str
 
 
 def _convert(name: str, value: str) -> Any:
+    variable = f"{ENV_PREFIX}{name.upper()}={value!r}"
     try:
         if name in ("seed", "max_examples", "workers"):
-            return int(value)
+            whole = int(value)
+            if whole < 1 and name != "seed":
+                raise UsageError(f"{variable} must be at least 1")
+            return whole
         if name in ("max_time", "timeout"):
-            return float(value)
+            seconds = float(value)
+            if not 0 < seconds < math.inf:
+                raise UsageError(f"{variable} is not a positive number of seconds")
+            return seconds
     except ValueError:
-        raise UsageError(f"{ENV_PREFIX}{name.upper()}={value!r} is not a number") from None
+        raise UsageError(f"{variable} is not a number") from None
+    choices = _CHOICES.get(name)
+    if choices is not None and value not in choices:
+        raise UsageError(f"{variable} is not one of {', '.join(choices)}")
     if name in ("strict", "show_secrets"):
-        return value.lower() in ("1", "true", "yes")
+        if value.lower() not in (*_TRUE, *_FALSE):
+            raise UsageError(f"{variable} is not true or false", fix="use 1 or 0")
+        return value.lower() in _TRUE
     if name in ("junit_xml", "report_json", "spec_path", "reproducers"):
         return Path(value)
     return value
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+_CHOICES = {"auth": AUTH_MODES, "profile": PROFILES}

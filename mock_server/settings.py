@@ -71,18 +71,20 @@ def resolve_settings(
     """Settings from ``flags`` (``None`` means not given), then ``HONCHO_MOCK_*``, then defaults."""
     env = os.environ if environ is None else environ
     given = layered((field.name for field in fields(MockSettings)), flags, env, ENV_PREFIX)
-    return MockSettings(**{name: _convert(name, value) for name, value in given.items()})
+    return MockSettings(
+        **{name: _convert(name, value, flags.get(name) is None) for name, value in given.items()}
+    )
 
 
-def _convert(name: str, value: Any) -> Any:
+def _convert(name: str, value: Any, from_environment: bool) -> Any:
     converter = _CONVERTERS.get(name)
     if converter is None:
         return value
     try:
         return converter(value)
     except ValueError as exc:
-        flag = "--" + name.replace("_", "-")
-        raise SettingsError(f"{flag}: {exc}", fix=_FIXES.get(name, "")) from None
+        source = ENV_PREFIX + name.upper() if from_environment else _FLAGS.get(name, name)
+        raise SettingsError(f"{source}: {exc}", fix=_FIXES.get(name, "")) from None
 
 
 def _integer(value: Any) -> int:
@@ -92,6 +94,27 @@ def _integer(value: Any) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
+
+
+def _port(value: Any) -> int:
+    port = _integer(value)
+    if not 0 <= port <= 65535:
+        raise ValueError(f"port {port} is out of range")
+    return port
+
+
+def _journal_size(value: Any) -> int:
+    size = _integer(value)
+    if size < 0:
+        raise ValueError(f"journal size {size} is negative")
+    return size
+
+
+def _log_level(value: Any) -> str:
+    level = str(value).lower()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"unknown log level {value!r}")
+    return level
 
 
 def _boolean(value: Any) -> bool:
@@ -118,11 +141,11 @@ def _typed(kind: type[Any], parse: Any) -> Any:
 
 
 _CONVERTERS: dict[str, Any] = {
-    "port": _integer,
-    "journal_size": _integer,
+    "port": _port,
+    "journal_size": _journal_size,
     "seed": _integer,
     "spec_path": Path,
-    "log_level": lambda value: str(value).lower(),
+    "log_level": _log_level,
     "control": _boolean,
     "allow_faults": _boolean,
     "reload": _boolean,
@@ -130,8 +153,17 @@ _CONVERTERS: dict[str, Any] = {
     "fault_rate": _typed(FaultRate, parse_fault_rate),
     "cors_origins": _origins,
 }
+# The flag that sets each setting, where it is not --NAME (booleans are switches).
+_FLAGS = {"spec_path": "--spec", "control": "--no-control"}
+_FLAGS |= {name: "--" + name.replace("_", "-") for name in _CONVERTERS if name not in _FLAGS}
 _FIXES = {
     "port": "use 0-65535",
+    "journal_size": "use 0 (off) or more",
+    "seed": "use a whole number",
+    "log_level": f"use one of {', '.join(LOG_LEVELS)}",
+    "control": "use 1 or 0",
+    "allow_faults": "use 1 or 0",
+    "reload": "use 1 or 0",
     "latency": "write 50ms, or a range such as 20ms-200ms",
     "fault_rate": "write RATE:FAULT such as 0.05:500 (faults: 400-599, reset, timeout)",
 }

@@ -106,7 +106,8 @@ def test_settings_resolution(
 
 
 def test_environment_boolean_must_be_one() -> None:
-    with pytest.raises(SettingsError, match="--allow-faults: 'maybe' is not true or false"):
+    message = "HONCHO_MOCK_ALLOW_FAULTS: 'maybe' is not true or false"
+    with pytest.raises(SettingsError, match=message):
         resolve_settings({}, {"HONCHO_MOCK_ALLOW_FAULTS": "maybe"})
 
 

@@ -12,11 +12,14 @@ _KINDS_SHOWN = 4
 
 
 def summary_line(report: Report) -> str:
-    """``N failures, M warnings in K cases (S s)``."""
+    """``N failures, M warnings in K cases (S s)``, with ``, E engine errors`` after the
+    warnings when schemathesis's engine reported any (they fail the run)."""
     failures, warnings = report.count(Severity.FAILURE), report.count(Severity.WARNING)
+    errors = len(report.errors)
+    engine = f", {errors} engine error{'s' * (errors != 1)}" if errors else ""
     return (
         f"{failures} failure{'s' * (failures != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-        f" in {report.cases} cases ({report.duration:.1f} s)"
+        f"{engine} in {report.cases} cases ({report.duration:.1f} s)"
     )
 
 
