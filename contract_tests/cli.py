@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-time", type=float, metavar="S", help="stop generating after S seconds")
     run.add_argument("--timeout", type=float, metavar="S",
                      help="seconds to wait for each answer (10)")  # fmt: skip
+    run.add_argument("--rate-limit", metavar="N/s",
+                     help="at most N requests a second (or /m, /h)")  # fmt: skip
     run.add_argument("--spec", dest="spec_path", type=Path, metavar="PATH",
                      help="find the operation in another FastAPI document")  # fmt: skip
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -23,9 +24,11 @@ __all__ = [
     "DEFAULT_SEED",
     "ENV_PREFIX",
     "PROFILES",
+    "Rate",
     "SuiteConfig",
     "check_writable",
     "from_environment",
+    "parse_rate",
     "reproducers_folder",
     "resolve_config",
 ]
@@ -34,6 +37,47 @@ ENV_PREFIX = "HONCHO_CONTRACT_"
 AUTH_MODES = ("auto", "required", "off")
 PROFILES = ("contract", "honcho")
 DEFAULT_SEED = 20250101
+
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+_RATE = re.compile(r"(\d+)\s*/\s*([smh])")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``requests`` every ``per`` seconds.
+
+    >>> parse_rate("50/s").interval
+    0.02
+    >>> parse_rate("90/m")
+    Rate(requests=90, per=60.0)
+    >>> str(parse_rate("90/m"))
+    '90/m'
+    """
+
+    requests: int
+    per: float
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests."""
+        return self.per / self.requests
+
+    def __str__(self) -> str:
+        unit = next(name for name, seconds in _UNITS.items() if seconds == self.per)
+        return f"{self.requests}/{unit}"
+
+
+def parse_rate(text: str) -> Rate:
+    """``N/s``, ``N/m`` or ``N/h`` (``N`` a whole number, as schemathesis takes it); anything
+    else is a :class:`UsageError`."""
+    match = _RATE.fullmatch(text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise UsageError(
+            f"--rate-limit {text!r} is not a rate",
+            fix="give requests per second, minute or hour: 50/s, 300/m, 1000/h",
+        )
+    return Rate(int(match.group(1)), _UNITS[match.group(2)])
 
 
 @dataclass(frozen=True)
@@ -61,6 +105,7 @@ class SuiteConfig:
     timeout: float = 10.0
     profile: str = "contract"
     reproducers: Path | None = None
+    rate_limit: Rate | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -158,6 +203,8 @@ def _convert(name: str, value: str) -> Any:
         return value.lower() in _TRUE
     if name in ("junit_xml", "report_json", "spec_path", "reproducers"):
         return Path(value)
+    if name == "rate_limit":
+        return parse_rate(value)
     return value
 
 

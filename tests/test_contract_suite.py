@@ -194,6 +194,12 @@ def test_progress_goes_to_stderr_unless_quiet(mock_url: str, tmp_path: Path, qui
             ["run", "--base-url", "http://x", "--workers", "0"], "at least 1", id="workers"
         ),
         pytest.param(["run", "--bogus"], "unrecognized arguments", id="bad-flag"),
+        pytest.param(
+            ["run", "--base-url", "http://x", "--rate-limit", "fast"], "not a rate", id="rate"
+        ),
+        pytest.param(
+            ["run", "--base-url", "http://x", "--rate-limit", "0/s"], "not a rate", id="rate-0"
+        ),
         pytest.param(["walk"], "invalid choice", id="bad-command"),
     ],
 )

@@ -107,6 +107,8 @@ def _engine_config(config: SuiteConfig, auth_headers: Sequence[tuple[str, str]])
         settings["parameters"] = {"path.workspace_id": config.workspace_id}
     if config.max_time is not None:
         settings["max-time"] = math.ceil(config.max_time)
+    if config.rate_limit is not None:  # its own limiter, shared by its workers
+        settings["rate-limit"] = str(config.rate_limit)
     return schemathesis.Config.from_dict(settings)
 
 

@@ -30,6 +30,7 @@ from ..checks.auth import AuthVerdict, judge_enforcement
 from ..checks.fixtures import fixture_locations, golden_answer
 from ..config import SuiteConfig
 from ..errors import CredentialsError
+from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command, redacted
 from ..wire.transport import NoAnswer, Sender
 from .confirm import confirmed, show
@@ -103,7 +104,8 @@ class Session:
         self.document = load_document(self.document_path)
         self.facts = ContractFacts.from_document(self.document)
         self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile)
-        self.sender = Sender(config.root_url, timeout=config.timeout)
+        pace = TokenBucket(config.rate_limit.interval) if config.rate_limit else None
+        self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace)
         self.auth_headers = credentials_for(config)
         self.probes = ProbeSet(
             facts=self.facts,

@@ -16,6 +16,7 @@ import httpx
 
 from ..cases.model import Probe, Reply
 from ..errors import UnreachableError
+from .pace import TokenBucket
 
 __all__ = ["NoAnswer", "Sender"]
 
@@ -32,8 +33,9 @@ class Sender:
     """Sends probes for one run; thread-safe. ``send`` and ``confirm`` raise :class:`NoAnswer`
     per probe and :class:`UnreachableError` when nothing accepts the connection."""
 
-    def __init__(self, base_url: str, *, timeout: float) -> None:
+    def __init__(self, base_url: str, *, timeout: float, pace: TokenBucket | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self._pace = pace  # every request, re-sends included, waits for its slot
         self._pooled = httpx.Client(timeout=timeout, follow_redirects=False)
         # keeps no idle connection: each request opens its own, closed once it is answered
         self._fresh = httpx.Client(
@@ -65,6 +67,8 @@ class Sender:
             raise self._failure(exc, "no answer on a fresh connection") from None
 
     def _exchange(self, client: httpx.Client, probe: Probe) -> Reply:
+        if self._pace is not None:
+            self._pace.take()
         response = client.request(
             probe.method,
             self.base_url + probe.path,

@@ -1,0 +1,97 @@
+"""``--rate-limit``: one bucket spaces every request of a run, across threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from contract_tests.cases.model import Probe
+from contract_tests.config import Rate, parse_rate, resolve_config
+from contract_tests.errors import UsageError
+from contract_tests.wire.pace import TokenBucket
+from contract_tests.wire.transport import Sender
+
+from raw_server import Answer, Traffic, raw_server
+
+
+@pytest.mark.parametrize(
+    ("text", "rate", "interval"),
+    [
+        pytest.param("50/s", Rate(50, 1.0), 0.02, id="per-second"),
+        pytest.param(" 300 / m ", Rate(300, 60.0), 0.2, id="per-minute-spaced"),
+        pytest.param("1800/h", Rate(1800, 3600.0), 2.0, id="per-hour"),
+    ],
+)
+def test_rates_parse(text: str, rate: Rate, interval: float) -> None:
+    assert parse_rate(text) == rate
+    assert parse_rate(text).interval == pytest.approx(interval)
+    assert parse_rate(str(rate)) == rate  # as schemathesis's engine is given it
+
+
+@pytest.mark.parametrize("text", ["fast", "50", "0/s", "2.5/s", "-1/s", "50/d", "/s"])
+def test_a_bad_rate_says_what_to_give(text: str) -> None:
+    with pytest.raises(UsageError, match="not a rate") as info:
+        parse_rate(text)
+    assert "50/s" in str(info.value)
+
+
+def test_the_rate_comes_from_the_environment_too() -> None:
+    environ = {"HONCHO_CONTRACT_RATE_LIMIT": "20/s"}
+    config = resolve_config({"base_url": "http://127.0.0.1:1"}, environ)
+    assert config.rate_limit == Rate(20, 1.0)
+    flagged = resolve_config({"base_url": "http://127.0.0.1:1", "rate_limit": "5/m"}, environ)
+    assert flagged.rate_limit == Rate(5, 60.0)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self.lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.now += seconds
+
+
+def test_threads_share_one_bucket_and_each_slot_goes_once() -> None:
+    clock = _Clock()
+    bucket = TokenBucket(0.05, clock=clock, sleep=lambda _s: None)
+    with ThreadPoolExecutor(8) as pool:
+        waits = list(pool.map(lambda _i: bucket.reserve(), range(40)))
+    assert sorted(round(w / 0.05) for w in waits) == list(range(40))  # no two share a slot
+
+
+def test_an_idle_bucket_saves_no_burst() -> None:
+    """After a pause the next request goes at once, and the one after it waits a full slot."""
+    clock = _Clock()
+    bucket = TokenBucket(0.5, clock=clock, sleep=clock.sleep)
+    bucket.take()
+    clock.sleep(10)
+    assert [bucket.reserve(), bucket.reserve()] == [0.0, 0.5]
+
+
+def test_the_sender_waits_for_a_slot_before_each_request() -> None:
+    """Measured at the server: request k arrives no sooner than k slots after the bucket was
+    made (a slow machine only delays arrivals, so this bound holds however loaded it is)."""
+    arrivals: list[float] = []
+
+    def stamp(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        arrivals.append(time.monotonic())
+        return 200, [("content-type", "text/plain")], b"ok"
+
+    traffic = Traffic()
+    with raw_server(stamp, traffic=traffic) as url:
+        started = time.monotonic()
+        with Sender(url, timeout=5, pace=TokenBucket(0.05)) as sender:
+            for index in range(6):
+                probe = Probe(f"p{index}", "test", "GET", f"/{index}", None)
+                (sender.confirm if index % 2 else sender.send)(probe)
+    assert len(traffic.requests) == 6
+    assert all(at - started >= 0.05 * k for k, at in enumerate(arrivals)), arrivals
