@@ -38,9 +38,6 @@ class Answer(NamedTuple):
     headers: Headers
     body: bytes
 
-    def with_headers(self, *extra: tuple[bytes, bytes]) -> Answer:
-        return Answer(self.status, (*self.headers, *extra), self.body)
-
 
 def json_answer(status: int, content: Any) -> Answer:
     return json_text_answer(status, render_json(content))

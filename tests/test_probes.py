@@ -1,0 +1,73 @@
+"""The hostile probes beside the mock's own decisions, in process: the faithful mock passes
+every probe under both profiles, and each probe's expectation is the one the document gives."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
+from contract_tests.cases.facts import ContractFacts
+from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
+from contract_tests.cases.probes import build_probes
+from contract_tests.checks.answers import CheckContext, run_checks
+from honcho_spec import load_document
+
+from gallery import decided
+
+DOCUMENT = load_document()
+FACTS = ContractFacts.from_document(DOCUMENT)
+
+
+def probes(profile: str) -> list[Probe]:
+    return build_probes(ProbeSet(FACTS, DOCUMENT, DEFAULT_WORKSPACE, profile=profile))
+
+
+def answer(probe: Probe) -> Reply:
+    headers = dict(probe.headers)
+    status, out, body = decided(probe.method, probe.path, headers, probe.body or b"")
+    return Reply(status, tuple(out), body)
+
+
+@pytest.mark.parametrize("profile", ["contract", "honcho"])
+def test_the_faithful_decision_passes_every_probe(profile: str) -> None:
+    ctx = CheckContext(FACTS, profile=profile)
+    failures = [
+        (probe.name, finding.check, finding.message)
+        for probe in probes(profile)
+        for finding in run_checks(Exchange(probe, answer(probe)), ctx)
+        if finding.severity is Severity.FAILURE
+    ]
+    assert failures == []
+
+
+@pytest.mark.parametrize("profile", ["contract", "honcho"])
+def test_probes_are_distinct_and_each_named_once(profile: str) -> None:
+    built = probes(profile)
+    assert [name for name, n in Counter(p.name for p in built).items() if n > 1] == []
+    sent = Counter((p.method, p.path, p.body, p.headers) for p in built)
+    assert [request for request, n in sent.items() if n > 1] == []
+
+
+@pytest.mark.parametrize(
+    ("profile", "name", "expect"),
+    [
+        pytest.param("contract", "a minimal valid body", Expect.ACCEPT, id="minimal"),
+        pytest.param("contract", "observer missing", Expect.REJECT, id="missing"),
+        pytest.param("contract", "dream_type unknown", Expect.REJECT, id="enum"),
+        pytest.param("contract", "observed null", Expect.ACCEPT, id="nullable"),
+        pytest.param("contract", "observer null", Expect.REJECT, id="not-nullable"),
+        pytest.param("contract", "no body", Expect.NOT_JSON, id="no-body-contract"),
+        pytest.param("honcho", "no body", Expect.REJECT, id="no-body-honcho"),
+        pytest.param("contract", "duplicate keys", Expect.EITHER, id="duplicates-contract"),
+        pytest.param("honcho", "duplicate keys", Expect.ACCEPT, id="duplicates-honcho"),
+        pytest.param("contract", "method GET", Expect.METHOD, id="method"),
+        pytest.param("contract", "no content-type", Expect.UNTYPED, id="untyped"),
+        pytest.param("contract", "a workspace that does not exist", Expect.ACCEPT,
+                     id="unknown-workspace"),
+    ],
+)  # fmt: skip
+def test_expectations_follow_the_document(profile: str, name: str, expect: Expect) -> None:
+    (probe,) = [p for p in probes(profile) if p.name == name]
+    assert probe.expect is expect
