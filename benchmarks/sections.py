@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from .fuzzing import RateLimit, Workers
 from .load import Throughput
 from .memory import LongRun
 from .report import Section
@@ -11,4 +12,11 @@ from .suite import SuiteSpeed
 
 __all__ = ["SECTIONS"]
 
-SECTIONS: tuple[Section, ...] = (Throughput(), Startup(), LongRun(), SuiteSpeed())
+SECTIONS: tuple[Section, ...] = (
+    Throughput(),
+    Startup(),
+    LongRun(),
+    SuiteSpeed(),
+    Workers(),
+    RateLimit(),
+)

@@ -24,7 +24,7 @@ from typing import NoReturn
 
 from honcho_spec import KitError, kit_version
 
-from .config import AUTH_MODES, PROFILES, check_writable, resolve_config
+from .config import AUTH_MODES, PROFILES, check_writable, rate_flag, resolve_config
 from .diff.command import add_diff_parser, run_diff_command
 from .prism.install import add_prism_command, run_prism_command
 from .prism.proxy import add_proxy_command, run_proxy
@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-time", type=float, metavar="S", help="stop generating after S seconds")
     run.add_argument("--timeout", type=float, metavar="S",
                      help="seconds to wait for each answer (10)")  # fmt: skip
-    run.add_argument("--rate-limit", metavar="N/s",
+    run.add_argument("--rate-limit", type=rate_flag, metavar="N/s",
                      help="at most N requests a second (or /m, /h)")  # fmt: skip
     run.add_argument("--spec", dest="spec_path", type=Path, metavar="PATH",
                      help="find the operation in another FastAPI document")  # fmt: skip

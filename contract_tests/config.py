@@ -6,6 +6,7 @@ environment, which beats the default.
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import re
@@ -29,6 +30,7 @@ __all__ = [
     "check_writable",
     "from_environment",
     "parse_rate",
+    "rate_flag",
     "reproducers_folder",
     "resolve_config",
 ]
@@ -41,6 +43,7 @@ DEFAULT_SEED = 20250101
 
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 _RATE = re.compile(r"(\d+)\s*/\s*([smh])")
+_RATE_FIX = "give requests per second, minute or hour: 50/s, 300/m, 1000/h"
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,16 @@ def parse_rate(text: str) -> Rate:
     else is a :class:`UsageError`."""
     match = _RATE.fullmatch(text.strip())
     if match is None or int(match.group(1)) == 0:
-        raise UsageError(
-            f"--rate-limit {text!r} is not a rate",
-            fix="give requests per second, minute or hour: 50/s, 300/m, 1000/h",
-        )
+        raise UsageError(f"{text!r} is not a rate", fix=_RATE_FIX)
     return Rate(int(match.group(1)), _UNITS[match.group(2)])
+
+
+def rate_flag(text: str) -> Rate:
+    """``parse_rate`` as an argparse type (pytest's options and the CLI's)."""
+    try:
+        return parse_rate(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -204,7 +212,10 @@ def _convert(name: str, value: str) -> Any:
     if name in ("junit_xml", "report_json", "spec_path", "reproducers"):
         return Path(value)
     if name == "rate_limit":
-        return parse_rate(value)
+        try:
+            return parse_rate(value)
+        except UsageError:
+            raise UsageError(f"{variable} is not a rate", fix=_RATE_FIX) from None
     return value
 
 

@@ -15,7 +15,7 @@ import pytest
 from honcho_spec import KitError
 
 from .cases.model import Finding, Severity
-from .config import AUTH_MODES, PROFILES, SuiteConfig, resolve_config
+from .config import AUTH_MODES, PROFILES, SuiteConfig, rate_flag, resolve_config
 from .errors import UsageError
 from .run.session import Session
 
@@ -27,7 +27,10 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--max-examples", {"type": int, "metavar": "N", "help": "generated cases per phase"}),
     ("--workers", {"type": int, "metavar": "N", "help": "concurrent workers"}),
     ("--max-time", {"type": float, "metavar": "S", "help": "stop generating after S seconds"}),
-    ("--rate-limit", {"metavar": "N/s", "help": "at most N requests a second (or /m, /h)"}),
+    (
+        "--rate-limit",
+        {"type": rate_flag, "metavar": "N/s", "help": "at most N requests a second (or /m, /h)"},
+    ),
     # pytest has a --strict of its own.
     ("--contract-strict", {"action": "store_true", "default": None, "help": "warnings fail"}),
     ("--profile", {"choices": PROFILES, "help": "contract (default) or honcho"}),

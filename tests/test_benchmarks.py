@@ -478,7 +478,9 @@ def test_benchmarks_import_neither_the_mock_nor_the_contract_suite() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["report", "wrk", "procfs", "memory", "load"], ids=lambda name: name
+    "module",
+    ["report", "wrk", "procfs", "memory", "load", "fuzzing", "bare_app", "suite"],
+    ids=lambda name: name,
 )
 def test_docstring_examples_run(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(f"benchmarks.{module}"))
@@ -525,3 +527,27 @@ def test_the_bare_422_route_answers_the_mocks_bytes_without_deciding(tmp_path: P
                 conn.close()
     golden = next(c for c in load_golden_cases() if c.name == bench.probes["invalid"].name)
     assert answers == [(422, "application/json", golden.expected_body)] * 2
+
+
+def test_workers_outcome_gives_the_speed_up_of_each_count() -> None:
+    from benchmarks.fuzzing import workers_outcome
+
+    outcome = workers_outcome({1: (20.0, 700), 2: (10.0, 700), 4: (7.0, 700), 8: (4.0, 700)})
+    (table,) = outcome.tables
+    assert [row[-1] for row in table.rows] == ["1.00x", "2.00x", "2.86x", "5.00x"]
+    (check,) = outcome.checks
+    assert (round(check.value or 0, 2), check.verdict) == (2.86, "MISS")  # 4 workers, not 8
+    assert workers_outcome({4: (5.0, 700)}).checks[0].verdict == "n/a"
+
+
+def test_rate_outcome_counts_the_seconds_outside_the_band() -> None:
+    from benchmarks.fuzzing import per_second, rate_outcome
+
+    per = {0: 3, 1: 10, 2: 0, 3: 12, 4: 1}  # second -> requests in it
+    stamps = [f"2026-01-01T00:00:0{second}.{i:03d}Z" for second, n in per.items()
+              for i in range(n)]  # fmt: skip
+    assert per_second(stamps) == [10, 0, 12]  # the partial first and last seconds left out
+    uneven = rate_outcome([20, 20, 23, 17, 20])
+    assert (uneven.checks[0].value, uneven.checks[0].verdict) == (2, "MISS")
+    assert uneven.tables[0].rows[0][1:] == ("5", "17", "20", "23", "2")
+    assert rate_outcome([]).checks[0].verdict == "n/a"

@@ -42,8 +42,10 @@ def test_the_rate_comes_from_the_environment_too() -> None:
     environ = {"HONCHO_CONTRACT_RATE_LIMIT": "20/s"}
     config = resolve_config({"base_url": "http://127.0.0.1:1"}, environ)
     assert config.rate_limit == Rate(20, 1.0)
-    flagged = resolve_config({"base_url": "http://127.0.0.1:1", "rate_limit": "5/m"}, environ)
+    flagged = resolve_config({"base_url": "http://127.0.0.1:1", "rate_limit": Rate(5, 60)}, environ)
     assert flagged.rate_limit == Rate(5, 60.0)
+    with pytest.raises(UsageError, match="HONCHO_CONTRACT_RATE_LIMIT='fast' is not a rate"):
+        resolve_config({"base_url": "http://127.0.0.1:1"}, {"HONCHO_CONTRACT_RATE_LIMIT": "fast"})
 
 
 class _Clock:
