@@ -1,24 +1,27 @@
 """``honcho-mock``: serve the mock, or print a token a client can use.
 
-    honcho-mock [--host 127.0.0.1] [--port 8000] [--spec PATH] [--auth-jwt-secret S]
-                [--log-level L] [--no-control] [--journal-size N] [--latency D[-D]]
-                [--allow-faults] [--fault-rate RATE:FAULT] [--seed N]
-                [--cors-origins O,O | none] [--reload]
+    honcho-mock [--host 127.0.0.1] [--port 8000] [--allowed-hosts H,H | '*'] [--spec PATH]
+                [--auth-jwt-secret S] [--log-level L] [--no-control] [--journal-size N]
+                [--journal-secrets] [--latency D[-D]] [--allow-faults]
+                [--fault-rate RATE:FAULT] [--seed N] [--cors-origins O,O | none] [--reload]
     honcho-mock token --secret S (--admin | --workspace W)
 
 A bad flag, a missing or invalid document, or a busy port is one line on stderr and
-exit code 2.
+exit code 2. Bound beyond loopback (``--host 0.0.0.0``) with the controls on, it prints
+one warning line on stderr: the journal and the control paths are reachable from the network.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from honcho_spec import KitError, honcho_claims, kit_version, mint_token
 
+from .controls.exposure import exposure_warning
 from .edge.server import serve
 from .settings import LOG_LEVELS, resolve_settings
 
@@ -47,6 +50,12 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to bind, 0 for a free one (default 8000)")
     parser.add_argument(
+        "--allowed-hosts",
+        metavar="NAMES",
+        help="more Host names to answer, comma-separated ('*': any); bound to loopback the "
+        "mock answers localhost, 127.0.0.1, [::1] and --host, any port",
+    )
+    parser.add_argument(
         "--spec",
         dest="spec_path",
         metavar="PATH",
@@ -68,6 +77,12 @@ def _serve_parser() -> argparse.ArgumentParser:
     )
     control.add_argument(
         "--journal-size", type=int, metavar="N", help="requests the journal keeps (1000; 0: off)"
+    )
+    control.add_argument(
+        "--journal-secrets",
+        action="store_const",
+        const=True,
+        help="show Authorization, Cookie, API keys whole in the journal (masked: Bearer ****3f9a)",
     )
     control.add_argument(
         "--latency", metavar="DELAY", help="delay every answer: 50ms, or a range 20ms-200ms"
@@ -119,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(mint_token(opts.secret, claims))
             return 0
         flags = vars(_serve_parser().parse_args(args))
-        serve(resolve_settings(flags), announce=_announce)
+        settings = resolve_settings(flags)
+        warning = exposure_warning(settings.host, settings.allowed_hosts, control=settings.control)
+        serve(settings, announce=functools.partial(_announce, warning=warning))
     except _UsageError as exc:
         return _fail(str(exc))
     except KitError as exc:
@@ -127,7 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _announce(line: str) -> None:
+def _announce(line: str, *, warning: str | None) -> None:
+    if warning is not None:  # once it listens: a bad flag or a busy port is the one line
+        print(f"{PROG}: warning: {warning}", file=sys.stderr, flush=True)
     print(line, flush=True)
 
 

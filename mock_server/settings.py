@@ -47,6 +47,8 @@ class MockSettings:
     seed: int = 0
     cors_origins: tuple[str, ...] = ("*",)
     reload: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+    journal_secrets: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -136,6 +138,21 @@ def _origins(value: Any) -> tuple[str, ...]:
     return tuple(origin.strip() for origin in value if origin.strip())
 
 
+def _hosts(value: Any) -> tuple[str, ...]:
+    names = value.split(",") if isinstance(value, str) else value
+    hosts = []
+    for name in (str(name).strip().lower() for name in names):
+        if not name:
+            continue
+        bracketed = name.startswith("[")
+        if any(c in name for c in "/@ ") or (
+            (bracketed and not name.endswith("]")) or (not bracketed and name.count(":") == 1)
+        ):
+            raise ValueError(f"{name!r} is not a host name (no scheme, port or path)")
+        hosts.append(f"[{name}]" if ":" in name and not name.startswith("[") else name)
+    return tuple(hosts)
+
+
 def _typed(kind: type[Any], parse: Any) -> Any:
     return lambda value: value if isinstance(value, kind) else parse(str(value))
 
@@ -152,6 +169,8 @@ _CONVERTERS: dict[str, Any] = {
     "latency": _typed(Latency, parse_latency),
     "fault_rate": _typed(FaultRate, parse_fault_rate),
     "cors_origins": _origins,
+    "allowed_hosts": _hosts,
+    "journal_secrets": _boolean,
 }
 # The flag that sets each setting, where it is not --NAME (booleans are switches).
 _FLAGS = {"spec_path": "--spec", "control": "--no-control"}
@@ -164,6 +183,9 @@ _FIXES = {
     "control": "use 1 or 0",
     "allow_faults": "use 1 or 0",
     "reload": "use 1 or 0",
+    "journal_secrets": "use 1 or 0",
+    "allowed_hosts": "write names alone, comma-separated: mock.internal,my-tunnel.example "
+    "(any port is allowed; '*': any host)",
     "latency": "write 50ms, or a range such as 20ms-200ms",
     "fault_rate": "write RATE:FAULT such as 0.05:500 (faults: 400-599, reset, timeout)",
 }

@@ -45,6 +45,12 @@ def one_line_error(*args: str) -> str:
         ),
         pytest.param(["--journal-size", "-1"], "journal size -1 is negative", id="journal"),
         pytest.param(["--seed", "x"], "invalid int value", id="seed"),
+        pytest.param(
+            ["--allowed-hosts", "localhost:8000"],
+            "--allowed-hosts: 'localhost:8000' is not a host name (no scheme, port or path); "
+            "write names alone",
+            id="allowed-hosts",
+        ),
     ],
 )
 def test_bad_control_flags_are_one_line(args: list[str], fragment: str) -> None:
@@ -78,6 +84,8 @@ def test_document_reaching_the_control_paths_is_one_line(tmp_path: Path) -> None
                 "HONCHO_MOCK_SEED": "9",
                 "HONCHO_MOCK_CORS_ORIGINS": "https://a.example, https://b.example",
                 "HONCHO_MOCK_RELOAD": "1",
+                "HONCHO_MOCK_ALLOWED_HOSTS": "mock.internal,tunnel.example",
+                "HONCHO_MOCK_JOURNAL_SECRETS": "yes",
             },
             MockSettings(
                 control=False,
@@ -88,6 +96,8 @@ def test_document_reaching_the_control_paths_is_one_line(tmp_path: Path) -> None
                 seed=9,
                 cors_origins=("https://a.example", "https://b.example"),
                 reload=True,
+                allowed_hosts=("mock.internal", "tunnel.example"),
+                journal_secrets=True,
             ),
             id="environment",
         ),
@@ -129,3 +139,40 @@ def test_no_control_flag() -> None:
     journal = httpx.get(f"{url}/__mock__/requests")
     process.stop(signal.SIGTERM)
     assert (forced.status_code, journal.status_code) == (204, 404)
+
+
+ANY_ADDRESS_WARNING = (
+    "honcho-mock: warning: --host 0.0.0.0: the journal (with what clients send) and the "
+    "control paths /__mock__/... are reachable from the network; "
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "foreign_host_status", "warning"),
+    [
+        pytest.param([], 403, None, id="loopback"),
+        pytest.param(
+            ["--host", "0.0.0.0"],
+            204,
+            ANY_ADDRESS_WARNING + "any Host is answered (--allowed-hosts NAME,... limits it)",
+            id="any-address",
+        ),
+        pytest.param(
+            ["--host", "0.0.0.0", "--allowed-hosts", "mock.lan"],
+            403,
+            ANY_ADDRESS_WARNING + "Hosts answered: localhost, 127.0.0.1, [::1], 0.0.0.0, mock.lan",
+            id="any-address-with-names",
+        ),
+        pytest.param(["--host", "0.0.0.0", "--no-control"], 204, None, id="no-control"),
+    ],
+)
+def test_bound_beyond_loopback_the_mock_warns_once(
+    args: list[str], foreign_host_status: int, warning: str | None
+) -> None:
+    process = MockProcess([MOCK, "--port", "0", "--log-level", "warning", *args])
+    url = process.wait_listening().replace("0.0.0.0", "127.0.0.1")  # sent on loopback only
+    foreign = httpx.post(url + PATH, json=VALID, headers={"host": "evil.example"})
+    local = httpx.post(url + PATH, json=VALID, headers={"host": "localhost"})
+    code, err = process.stop(signal.SIGTERM)
+    assert (foreign.status_code, local.status_code, code) == (foreign_host_status, 204, 0)
+    assert err.splitlines() == ([] if warning is None else [warning])

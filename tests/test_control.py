@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import socket
 import time
 from typing import Any
 
@@ -223,3 +224,128 @@ def test_cors_origins_restricts_and_none_turns_it_off(honcho_mock_factory: Any) 
     off = honcho_mock_factory(cors_origins="none")
     preflight = httpx.options(off.url + PATH, headers=PREFLIGHT)
     assert preflight.status_code == 405  # no CORS: the real server's answer
+
+
+# --- who may reach the mock --------------------------------------------------------------
+
+FOREIGN = "https://evil.example"
+TOKEN = "sk-live-0123456789abcdef3f9a"
+
+
+def no_cors(response: httpx.Response) -> bool:
+    return not any(name.startswith("access-control-") for name in response.headers)
+
+
+@pytest.mark.parametrize(
+    ("options", "origin"),
+    [
+        pytest.param({}, FOREIGN, id="cors-any"),
+        pytest.param({"cors_origins": ORIGIN}, ORIGIN, id="cors-listing-the-origin"),
+        pytest.param({"cors_origins": "none"}, FOREIGN, id="cors-off"),
+        pytest.param({}, "null", id="null-origin"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "DELETE", "OPTIONS"])
+def test_control_paths_refuse_a_cross_origin_request(
+    honcho_mock_factory: Any, options: Any, origin: str, method: str
+) -> None:
+    mock = honcho_mock_factory(**options)
+    httpx.post(mock.url + PATH, json=VALID, headers={"authorization": f"Bearer {TOKEN}"})
+    headers = {"origin": origin, "access-control-request-method": "GET"}
+    for path in ("/__mock__/requests", "/__mock__/dreams"):
+        refused = httpx.request(method, mock.url + path, headers=headers)
+        assert refused.status_code == 403
+        assert no_cors(refused), refused.headers
+        assert refused.json() == {
+            "detail": "the mock's control paths answer no cross-origin request: Origin "
+            f"{origin!r} is not {mock.url}"
+        }
+        assert refused.content.count(b"\n") == 0
+        assert TOKEN[-4:] not in refused.text
+    assert len(mock.requests) == 1  # neither emptied nor journaled
+
+
+def test_control_paths_answer_their_own_origin_and_no_origin(honcho_mock: HonchoMock) -> None:
+    httpx.post(honcho_mock.url + PATH, json=VALID)
+    own = httpx.get(f"{honcho_mock.url}/__mock__/requests", headers={"origin": honcho_mock.url})
+    plain = httpx.get(f"{honcho_mock.url}/__mock__/requests")
+    assert (own.status_code, plain.status_code) == (200, 200)
+    assert no_cors(own)
+    assert no_cors(plain)
+    assert own.json() == plain.json() == honcho_mock.requests
+    port = honcho_mock.url.rsplit(":", 1)[1]  # reached as localhost: its own origin then
+    local = {"host": f"localhost:{port}", "origin": f"http://localhost:{port}"}
+    cleared = httpx.delete(f"{honcho_mock.url}/__mock__/requests", headers=local)
+    assert cleared.status_code == 204
+    assert honcho_mock.requests == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        pytest.param("POST", PATH, {}, id="operation"),
+        pytest.param("POST", PATH, {"origin": ORIGIN}, id="operation-with-origin"),
+        pytest.param("OPTIONS", PATH, PREFLIGHT, id="preflight"),
+        pytest.param("GET", "/__mock__/requests", {}, id="journal"),
+        pytest.param("DELETE", "/__mock__/requests", {}, id="delete-journal"),
+        pytest.param("GET", "/v2/nowhere", {}, id="unknown-path"),
+    ],
+)
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.nip.io"])
+def test_a_host_the_mock_does_not_answer_is_refused_on_every_path(
+    honcho_mock: HonchoMock, method: str, path: str, headers: dict[str, str], host: str
+) -> None:
+    httpx.post(honcho_mock.url + PATH, json=VALID)
+    refused = httpx.request(
+        method, honcho_mock.url + path, headers={**headers, "host": host}, json=VALID
+    )
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "detail": f"Host {host!r} is not a name this mock answers (localhost, 127.0.0.1, "
+        "[::1], any port): start it with --allowed-hosts NAME to add one"
+    }
+    assert no_cors(refused)
+    assert len(honcho_mock.requests) == 1  # not journaled, not emptied
+
+
+def test_allowed_hosts_add_names_and_star_answers_any(honcho_mock_factory: Any) -> None:
+    named = honcho_mock_factory(allowed_hosts="mock.internal,tunnel.example")
+    for host, status in (("mock.internal:1234", 204), ("tunnel.example", 204),
+                         ("evil.example", 403)):  # fmt: skip
+        answer = httpx.post(named.url + PATH, json=VALID, headers={"host": host})
+        assert answer.status_code == status, host
+    star = honcho_mock_factory(allowed_hosts="*")
+    answer = httpx.post(star.url + PATH, json=VALID, headers={"host": "evil.example"})
+    assert answer.status_code == 204
+
+
+def test_a_request_without_host_is_answered(honcho_mock: HonchoMock) -> None:
+    port = int(honcho_mock.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /__mock__/requests HTTP/1.0\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+@pytest.mark.parametrize(
+    ("options", "shown"),
+    [
+        pytest.param({}, "Bearer ****3f9a", id="masked"),
+        pytest.param({"journal_secrets": True}, f"Bearer {TOKEN}", id="journal-secrets"),
+    ],
+)
+def test_a_clients_token_is_masked_in_the_journal(
+    honcho_mock_factory: Any, options: Any, shown: str
+) -> None:
+    mock = honcho_mock_factory(**options)
+    headers = {"authorization": f"Bearer {TOKEN}", "x-api-key": TOKEN, "cookie": f"s={TOKEN}"}
+    httpx.post(mock.url + PATH, json=VALID, headers=headers)
+    (entry,) = httpx.get(f"{mock.url}/__mock__/requests").json()
+    assert entry == mock.requests[0]
+    assert entry["headers"]["authorization"] == shown
+    masked = "journal_secrets" not in options
+    assert entry["headers"]["x-api-key"] == ("****3f9a" if masked else TOKEN)
+    assert entry["headers"]["cookie"] == ("s=****3f9a" if masked else f"s={TOKEN}")
+    assert entry["headers"]["content-type"] == "application/json"

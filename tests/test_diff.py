@@ -220,7 +220,7 @@ def _on_405(change: dict[str, str]) -> Any:
 def _moved(_request: Request, answer: GalleryAnswer) -> GalleryAnswer:
     if answer[0] != 307:
         return answer
-    location = answer[1]["location"].replace("honcho.test:8000", "elsewhere.test")
+    location = answer[1]["location"].replace("localhost:8000", "elsewhere.test")
     return answer[0], {**answer[1], "location": location}, answer[2]
 
 

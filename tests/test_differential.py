@@ -35,7 +35,7 @@ from oracle import oracle_server
 
 pytestmark = pytest.mark.pinned_runtime
 
-HOST = "honcho.test"  # sent to both, so a 307's location names the same host
+HOST = "localhost"  # sent to both, so a 307's location names the same host (one the mock allows)
 WORKSPACE = "ws-1"
 
 

@@ -80,6 +80,19 @@ def test_mock_answers_the_golden_response(case: GoldenCase, server_for: ServerFo
     assert_golden(replay(server_for(case.settings), case), case)
 
 
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]"])
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_mock_answers_the_golden_response_through_every_allowed_host(
+    case: GoldenCase, server_for: ServerFor, host: str
+) -> None:
+    url = server_for(case.settings)
+    port = url.rsplit(":", 1)[1]
+    headers = {"host": f"{host}:{port}", **case.request_headers()}  # a case's own Host wins
+    with httpx.Client(base_url=url, timeout=10) as client:
+        response = client.request(case.method, case.path, headers=headers, content=case.body)
+    assert_golden(response, case)
+
+
 KEPT = [case for case in CASES if not case.is_defect]
 
 

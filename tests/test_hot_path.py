@@ -125,7 +125,7 @@ def _requests() -> list[Any]:
 
 
 def _answer(client: httpx.Client, method: str, path: str, headers: Any, body: Any) -> Any:
-    headers = {"host": "honcho.test", **headers}  # the same Location from either server
+    headers = {"host": "localhost", **headers}  # the same Location from either server
     response = client.request(method, path, headers=headers, content=body)
     headers = sorted((k, v) for k, v in response.headers.items() if k != "date")
     return response.status_code, headers, response.content

@@ -1,5 +1,6 @@
 """The client developer's controls as plain functions and data: journal, dreams, ``Prefer``,
-forced answers, latency and faults.
+forced answers, latency and faults; who may reach the mock and the credentials the journal
+masks.
 
 It may import :mod:`mock_server.answer` and :mod:`honcho_spec` (and Starlette's path compiler,
 to read a path as the router does); nothing of uvicorn, Starlette's requests and responses, or

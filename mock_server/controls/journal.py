@@ -3,8 +3,9 @@
 Recording is one ``deque.append`` of a small tuple. It holds what the request brought as
 it came, nothing rebuilt: the raw path, the query string and the server's list of header
 pairs (made afresh for each request), the body, and the answer body and plan the
-operation's endpoint left in the scope (:func:`extras`). Decoding, JSON, filters and
-dreams are worked out when the journal is read.
+operation's endpoint left in the scope (:func:`extras`). Decoding, JSON, filters, dreams
+and the masking of credentials (:mod:`mock_server.controls.credentials`, unless
+``secrets=True``) are worked out when the journal is read.
 
 >>> journal = Journal(size=2)
 >>> for path in ("/a", "/b", "/c"):
@@ -26,6 +27,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .credentials import mask_header
 from .dreams import Dream, DreamReader, dream_json
 from .steering import Plan
 
@@ -97,11 +99,12 @@ class EntryFilter:
 
 
 class Journal:
-    """The last ``size`` requests, oldest first."""
+    """The last ``size`` requests, oldest first; credentials shown whole if ``secrets``."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, secrets: bool = False) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)
         self._ids = itertools.count(1)
+        self._secrets = secrets
 
     def record(self, scope: MutableMapping[str, Any], arrived: float, status: int | None) -> None:
         """Keep one request: its scope's parts, when it arrived, its status (None: none)."""
@@ -118,7 +121,8 @@ class Journal:
 
     def as_json(self, where: EntryFilter) -> list[dict[str, Any]]:
         """The kept requests ``where`` selects, as JSON-ready dicts."""
-        return [_entry_json(entry) for entry in list(self._entries) if where.keeps(entry)]
+        secrets = self._secrets
+        return [_entry_json(entry, secrets) for entry in list(self._entries) if where.keeps(entry)]
 
     def dreams(self, where: EntryFilter) -> list[dict[str, Any]]:
         """The dreams the real server would have enqueued for the kept accepted requests."""
@@ -154,7 +158,7 @@ def _unpack(head: Head) -> tuple[str, str, list[tuple[str, str]]]:
     return path, query.decode("latin-1"), pairs
 
 
-def _entry_json(entry: Entry) -> dict[str, Any]:
+def _entry_json(entry: Entry, secrets: bool) -> dict[str, Any]:
     ident, arrived, status, method, head, reader, body, answer, plan, _ = entry
     path, query, headers = _unpack(head)
     detail = _detail(answer, status)
@@ -168,7 +172,7 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
         "control": plan.as_json() if plan is not None else None,
         "time": _iso(arrived),
         "query": query,
-        "headers": _headers(headers),
+        "headers": _headers(headers, secrets),
         "body": body.decode("utf-8", "replace"),
         "operation": reader.operation_id if reader is not None else None,
     }
@@ -184,10 +188,11 @@ def _detail(answer: bytes, status: int | None) -> Any:
     return content.get("detail") if isinstance(content, Mapping) else None
 
 
-def _headers(raw: Sequence[tuple[str, str]]) -> dict[str, str]:
+def _headers(raw: Sequence[tuple[str, str]], secrets: bool) -> dict[str, str]:
     headers: dict[str, str] = {}
-    for name, value in raw:
+    for name, given in raw:
         key = name.lower()
+        value = given if secrets else mask_header(key, given)
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     return headers
 

@@ -5,7 +5,9 @@ Routing is Starlette's own, as in the real server: 404 for an unknown path, 405 
 The client developer's controls (:mod:`mock_server.controls`) add the control paths, a
 steered endpoint per operation and the layers around the router; with every control off
 the app is the faithful server alone. Requests for an operation skip Starlette's layers and
-router (:mod:`mock_server.edge.dispatch`), with the same answers.
+router (:mod:`mock_server.edge.dispatch`), with the same answers. Bound to a loopback
+address, the mock answers only the host names it is reached by, on every path
+(:mod:`mock_server.controls.exposure`).
 
 >>> app = create_app()
 >>> [route.path for route in app.routes]
@@ -30,6 +32,7 @@ from honcho_spec import SpecDocument, default_document_path, load_document
 
 from ..answer.handler import OperationHandler, compile_handlers
 from ..controls.chaos import Chaos
+from ..controls.exposure import host_guard
 from ..controls.forcing import Forcing
 from ..controls.journal import Journal
 from ..controls.switches import Controls
@@ -67,6 +70,7 @@ def create_app(spec: SpecDocument | None = None, settings: MockSettings | None =
     app = MockApp(
         exception_handlers={HTTPException: _http_exception}, middleware=middleware or None
     )
+    app.hosts = host_guard(settings.host, settings.allowed_hosts)
     app.state.settings = settings
     app.state.controls = controls
     app.state.holds = holds
@@ -84,7 +88,7 @@ def controls_for(settings: MockSettings) -> Controls | None:
     if settings.latency is not None or settings.fault_rate is not None:
         chaos = Chaos(latency=settings.latency, fault_rate=settings.fault_rate, seed=settings.seed)
     if settings.control and settings.journal_size:
-        journal = Journal(settings.journal_size)
+        journal = Journal(settings.journal_size, secrets=settings.journal_secrets)
     if not (settings.control or chaos or settings.cors_origins or settings.reload):
         return None
     return Controls(

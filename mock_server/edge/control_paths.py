@@ -8,7 +8,10 @@ with ``--no-control``).
 client that has its answer finds it in the journal), unless the operation's endpoint
 journaled it itself, and hands a request that carries an ``Origin`` header to Starlette's
 ``CORSMiddleware``. Without ``Origin`` a request is untouched, so a plain ``OPTIONS`` keeps
-the real server's 405.
+the real server's 405. The control paths get no CORS, whatever ``--cors-origins`` says: a
+request to them whose ``Origin`` is not the mock's own is refused with a 403
+(:func:`mock_server.controls.exposure.foreign_origin`), so no page reads or empties the
+journal.
 
     GET    /__mock__/requests[?status=204,4xx][&since=TIME]   the journal, oldest first
     DELETE /__mock__/requests                                 empty it
@@ -30,6 +33,7 @@ from honcho_spec import KitError, SpecDocument
 
 from ..answer.rendering import render_json
 from ..controls.dreams import DREAM_FIELDS
+from ..controls.exposure import foreign_origin
 from ..controls.journal import EXTRAS, EntryFilter, FilterError, Journal
 
 __all__ = [
@@ -65,13 +69,15 @@ def check_control_paths(document: SpecDocument) -> None:
 
 
 class ControlLayer:
-    """Journal every request outside the control paths; CORS for requests with ``Origin``."""
+    """Journal every request outside the control paths; CORS for requests with ``Origin``
+    outside them; same-origin requests only on them."""
 
     def __init__(
         self, app: ASGIApp, *, journal: Journal | None, cors_origins: tuple[str, ...]
     ) -> None:
         self.app = app
         self._journal = journal
+        self._guards_controls = journal is not None  # the control paths exist
         self._cors: ASGIApp | None = None
         if cors_origins:
             self._cors = CORSMiddleware(
@@ -85,6 +91,13 @@ class ControlLayer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = self.app
         if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        if self._guards_controls and scope["path"].startswith(CONTROL_PREFIX):
+            refusal = _cross_origin(scope["headers"])
+            if refusal is not None:
+                await _json({"detail": refusal}, 403)(scope, receive, send)
+                return
             await app(scope, receive, send)
             return
         if self._cors is not None:
@@ -105,6 +118,16 @@ class ControlLayer:
             await send(message)
 
         await app(scope, receive, journaled_send)
+
+
+def _cross_origin(headers: list[tuple[bytes, bytes]]) -> str | None:
+    origin = host = None
+    for name, value in headers:
+        if name == b"origin" and origin is None:
+            origin = value
+        elif name == b"host" and host is None:
+            host = value
+    return None if origin is None else foreign_origin(origin, host)
 
 
 def control_routes(journal: Journal) -> list[BaseRoute]:

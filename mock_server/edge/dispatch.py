@@ -10,6 +10,10 @@ routing answers stay Starlette's own. ``--reload``, which must see every request
 the shortcut off; CORS needs only the requests that carry an ``Origin`` header, and those
 go through Starlette. The journal needs none: the operations' endpoints journal their own
 requests.
+
+Before any of it, a request whose ``Host`` the allow-list refuses
+(:mod:`mock_server.controls.exposure`) gets a 403, whatever its path. A request without a
+``Host`` header (HTTP/1.0) passes: browsers, which DNS rebinding drives, always send one.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from starlette.applications import Starlette
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
+from ..answer.rendering import json_answer
+from ..controls.exposure import HostGuard, refused_host
+
 __all__ = ["MockApp"]
 
 
@@ -28,6 +35,7 @@ class MockApp(Starlette):
 
     direct: tuple[Route, ...] = ()
     passed_header: bytes | None = None
+    hosts: HostGuard | None = None  # None: any Host is answered
 
     def take_directly(self, routes: Sequence[Route], *, unless_header: str | None = None) -> None:
         """Take ``routes`` (the router's first routes, in its order) directly from now on,
@@ -36,6 +44,14 @@ class MockApp(Starlette):
         self.passed_header = unless_header.lower().encode() if unless_header else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hosts = self.hosts
+        if hosts is not None and scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"host":
+                    if value not in hosts.seen and not hosts.allows(value):
+                        await _refuse(refused_host(value, hosts), send)
+                        return
+                    break
         if scope["type"] == "http" and self.direct:
             passed = self.passed_header
             if passed is not None:
@@ -49,6 +65,12 @@ class MockApp(Starlette):
                 await route.app(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+
+async def _refuse(reason: str, send: Send) -> None:
+    answer = json_answer(403, {"detail": reason})
+    await send({"type": "http.response.start", "status": 403, "headers": answer.headers})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
 def _full_match(routes: Sequence[Route], scope: Scope) -> Route | None:
