@@ -1,7 +1,8 @@
 """``honcho-contract``: does a server keep the trigger_dream contract?
 
     honcho-contract run --base-url URL [--token T] [--workspace-id ID] [--seed N]
-        [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--spec PATH]
+        [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--down-wait S]
+        [--spec PATH]
         [--junit-xml PATH] [--reproducers DIR]
         [--report-json PATH] [--strict] [--profile contract|honcho]
         [--auth auto|required|off] [--jwt-secret S]
@@ -10,8 +11,8 @@
     honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.prism.proxy)
     honcho-contract prism install [--home DIR]   (see contract_tests.prism.install)
 
-Exit 0: the server keeps the contract; 1: violations; 2: a usage error or an unreachable
-server (one line on stderr).
+Exit 0: the server keeps the contract; 1: violations, or a server that stopped answering
+(every report written); 2: a usage error or a server never reached (one line on stderr).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="seconds to wait for each answer (10)")  # fmt: skip
     run.add_argument("--rate-limit", type=rate_flag, metavar="N/s",
                      help="at most N requests a second (or /m, /h)")  # fmt: skip
+    run.add_argument("--down-wait", type=float, metavar="S",
+                     help="seconds to wait for a server that stopped answering (10)")  # fmt: skip
     run.add_argument("--spec", dest="spec_path", type=Path, metavar="PATH",
                      help="find the operation in another FastAPI document")  # fmt: skip
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")

@@ -114,6 +114,7 @@ class SuiteConfig:
     profile: str = "contract"
     reproducers: Path | None = None
     rate_limit: Rate | None = None
+    down_wait: float = 10.0  # seconds to wait for a server that stopped answering
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -133,6 +134,10 @@ class SuiteConfig:
             raise UsageError("--max-time must be a positive number of seconds")
         if not 0 < self.timeout < math.inf:
             raise UsageError("--timeout must be a positive number of seconds")
+        if not 0 <= self.down_wait < math.inf:
+            raise UsageError(
+                "--down-wait must be a number of seconds, 0 or more", fix="0 stops at once"
+            )
         if self.workspace_id == "":
             raise UsageError("--workspace-id must not be empty")
 
@@ -199,6 +204,11 @@ def _convert(name: str, value: str) -> Any:
             seconds = float(value)
             if not 0 < seconds < math.inf:
                 raise UsageError(f"{variable} is not a positive number of seconds")
+            return seconds
+        if name == "down_wait":
+            seconds = float(value)
+            if not 0 <= seconds < math.inf:
+                raise UsageError(f"{variable} is not a number of seconds, 0 or more")
             return seconds
     except ValueError:
         raise UsageError(f"{variable} is not a number") from None

@@ -14,10 +14,12 @@ import pytest
 
 from honcho_spec import KitError
 
-from .cases.model import Finding, Severity
+from .cases.golden import FixtureProbe
+from .cases.model import Finding, Probe, Severity
 from .config import AUTH_MODES, PROFILES, SuiteConfig, rate_flag, resolve_config
 from .errors import UsageError
 from .run.session import Session
+from .wire.outage import ServerDown
 
 _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--base-url", {"metavar": "URL", "help": "the server under test"}),
@@ -31,6 +33,7 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--rate-limit",
         {"type": rate_flag, "metavar": "N/s", "help": "at most N requests a second (or /m, /h)"},
     ),
+    ("--down-wait", {"type": float, "metavar": "S", "help": "wait for a server gone down (10)"}),
     # pytest has a --strict of its own.
     ("--contract-strict", {"action": "store_true", "default": None, "help": "warnings fail"}),
     ("--profile", {"choices": PROFILES, "help": "contract (default) or honcho"}),
@@ -97,6 +100,32 @@ def contract_session(request: pytest.FixtureRequest) -> Any:
         pytest.exit(f"honcho-contract: error: {exc}", returncode=2)
     yield session
     session.close()
+
+
+_STOPPED: list[Finding] = []  # the server_down that ended the run, once it is gone
+
+
+def check_probe(session: Session, probe: Probe, fixture: FixtureProbe | None = None) -> None:
+    """Send ``probe`` and report its findings; a server gone for good fails this test with
+    ``server_down`` and skips the tests after it."""
+    skip_if_stopped()
+    try:
+        findings = session.check(probe, fixture)
+    except ServerDown as exc:
+        findings = [stopped(session, exc)]
+    report_findings(findings)
+
+
+def skip_if_stopped() -> None:
+    if _STOPPED:
+        pytest.skip(f"the server stopped answering at {_STOPPED[0].location}: see server_down")
+
+
+def stopped(session: Session, exc: ServerDown) -> Finding:
+    """The ``server_down`` finding of ``exc``; the tests after this one skip."""
+    finding = exc.outage.finding(session.curl)
+    _STOPPED.append(finding)
+    return finding
 
 
 def report_findings(findings: list[Finding]) -> None:

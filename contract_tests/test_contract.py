@@ -13,7 +13,14 @@ from .cases.facts import ContractFacts
 from .cases.model import Finding, Probe
 from .cases.probes import build_probes
 from .cases.tokens import CREDENTIALS, credential_probes, token_probes
-from .plugin import NO_SERVER, contract_config, report_findings
+from .plugin import (
+    NO_SERVER,
+    check_probe,
+    contract_config,
+    report_findings,
+    skip_if_stopped,
+    stopped,
+)
 from .run.generated import run_generated
 from .run.session import Session, credentials_for
 from .wire.reproduce import redacted
@@ -55,7 +62,7 @@ def test_auth_expectations(contract_session: Session) -> None:
 
 
 def test_hostile_probe(contract_session: Session, probe: Probe) -> None:
-    report_findings(contract_session.check(contract_session.authorize(probe)))
+    check_probe(contract_session, contract_session.authorize(probe))
 
 
 def test_token(contract_session: Session, token: Probe) -> None:
@@ -63,7 +70,7 @@ def test_token(contract_session: Session, token: Probe) -> None:
         pytest.skip("--auth off")
     if token.location.startswith(CREDENTIALS + ":") and not contract_session.auth.enforced:
         pytest.skip("the server does not enforce credentials")
-    report_findings(contract_session.check(token))
+    check_probe(contract_session, token)
 
 
 def test_golden_case(contract_session: Session, golden: GoldenCase) -> None:
@@ -73,10 +80,11 @@ def test_golden_case(contract_session: Session, golden: GoldenCase) -> None:
         pytest.skip("a case of Honcho's own answers: --profile honcho replays it")
     if fixture is None:
         pytest.skip("needs a server that enforces auth and --jwt-secret")
-    report_findings(contract_session.check(fixture.probe, fixture))
+    check_probe(contract_session, fixture.probe, fixture)
 
 
 def test_generated_cases(contract_session: Session) -> None:
+    skip_if_stopped()
     session = contract_session
     findings: list[Finding] = []
     run = run_generated(
@@ -86,7 +94,10 @@ def test_generated_cases(contract_session: Session) -> None:
         session.auth_headers,
         session.sender,
         on_case=findings.extend,
+        watch=session.watch,
     )
     findings = list(redacted(findings, session.auth_headers, session.config.show_secrets))
+    if run.stopped is not None:
+        findings.append(stopped(session, run.stopped))
     assert not run.errors, run.errors
     report_findings(findings)

@@ -4,10 +4,11 @@ uvicorn (on h11 and on httptools alike) refuses to send a body with a 204; some 
 do. This one lets a test put one on the wire, to show the suite sees it.
 
 It also misbehaves on cue, to make the keep-alive race deterministic: a handler may return
-a :class:`Silence` instead of an answer (hang up at once, or never answer), and after an
-answer whose status is in ``hang_up_after`` the server reads the next request on that
-connection and closes it without answering (as uvicorn may after a 500, without
-``connection: close``). :class:`Traffic` counts what the server saw.
+a :class:`Silence` instead of an answer (hang up at once, never answer, or crash: stop
+listening and reset every connection, listening again ``revive_after`` seconds later if
+given), and after an answer whose status is in ``hang_up_after`` the server reads the next
+request on that connection and closes it without answering (as uvicorn may after a 500,
+without ``connection: close``). :class:`Traffic` counts what the server saw.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Silence(enum.Enum):
 
     HANG_UP = "close the connection without answering"
     STALL = "never answer; wait until the client closes the connection"
+    CRASH = "stop listening and reset every connection, as a process that dies"
 
 
 Handler = Callable[[str, str, dict[str, str], bytes], Answer | Silence]
@@ -40,20 +42,42 @@ class Traffic:
     connections: int = 0  # accepted
     closed: int = 0  # of them, closed (by either side)
     requests: list[str] = field(default_factory=list)  # "METHOD path", answered or not
+    crashes: int = 0
+    listening: bool = True
 
 
 class _RawServer:
-    def __init__(self, handler: Handler, traffic: Traffic, hang_up_after: Collection[int]) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        traffic: Traffic,
+        hang_up_after: Collection[int],
+        revive_after: float | None,
+    ) -> None:
         self._handler = handler
         self._traffic = traffic
         self._hang_up_after = hang_up_after
-        self._clients: set[asyncio.Task[None]] = set()
+        self._revive_after = revive_after
+        self._clients: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self._server: asyncio.AbstractServer | None = None
+        self._port = 0
 
     async def start(self) -> int:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        port: int = self._server.sockets[0].getsockname()[1]
-        return port
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self._port)
+        self._port = self._server.sockets[0].getsockname()[1]
+        self._traffic.listening = True
+        return self._port
+
+    def _crash(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        self._traffic.crashes += 1
+        self._traffic.listening = False
+        for writer in self._clients.values():
+            writer.transport.abort()  # a reset, as the kernel sends for a dead process
+        if self._revive_after is not None:
+            loop = asyncio.get_running_loop()
+            loop.call_later(self._revive_after, lambda: loop.create_task(self.start()))
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -65,7 +89,7 @@ class _RawServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._clients.add(task)
+        self._clients[task] = writer
         self._traffic.connections += 1
         try:
             while await self._answer_one(reader, writer):
@@ -75,12 +99,15 @@ class _RawServer:
         finally:
             writer.close()
             self._traffic.closed += 1
-            self._clients.discard(task)
+            self._clients.pop(task, None)
 
     async def _answer_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; whether the connection stays open for the next one."""
         answer = self._handler(*await self._read(reader))
         if answer is Silence.HANG_UP:
+            return False
+        if answer is Silence.CRASH:
+            self._crash()
             return False
         if answer is Silence.STALL:
             await reader.read()  # until the client hangs up
@@ -113,17 +140,24 @@ class _RawServer:
 
 @contextmanager
 def raw_server(
-    handler: Handler, *, traffic: Traffic | None = None, hang_up_after: Collection[int] = ()
+    handler: Handler,
+    *,
+    traffic: Traffic | None = None,
+    hang_up_after: Collection[int] = (),
+    revive_after: float | None = None,
 ) -> Iterator[str]:
     """Serve ``handler`` on a free loopback port in a thread; yields the base URL.
 
     ``traffic``, if given, counts connections and requests; after answering with a status in
     ``hang_up_after``, the server reads the next request on that connection and hangs up.
+    After a :attr:`Silence.CRASH` it listens again ``revive_after`` seconds later, if given.
     """
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    server = _RawServer(handler, Traffic() if traffic is None else traffic, hang_up_after)
+    server = _RawServer(
+        handler, Traffic() if traffic is None else traffic, hang_up_after, revive_after
+    )
     port = asyncio.run_coroutine_threadsafe(server.start(), loop).result(10)
     try:
         yield f"http://127.0.0.1:{port}"

@@ -5,11 +5,23 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-__all__ = ["PROFILES", "Exchange", "Expect", "Finding", "Probe", "Reply", "Severity"]
+__all__ = [
+    "PROFILES",
+    "SERVER_DOWN",
+    "Exchange",
+    "Expect",
+    "Finding",
+    "Probe",
+    "Reply",
+    "Severity",
+]
 
 # ``contract``: what the document, HTTP and JSON require; ``honcho``: also what Honcho 2.5.1
 # answers on its FastAPI runtime (offsets, UTF-16 read, a body without content-type parsed).
 PROFILES = ("contract", "honcho")
+# The check of a server that stopped answering (not one request left unanswered): its
+# finding names the requests sent just before.
+SERVER_DOWN = "server_down"
 
 
 class Expect(enum.Enum):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..cases.facts import ContractFacts
-from ..cases.model import Exchange, Expect, Finding, Severity
+from ..cases.model import SERVER_DOWN, Exchange, Expect, Finding, Severity
 from .strict_json import is_strict_json, strict_json
 
 __all__ = ["BODY_LIMIT_FLOOR", "CHECKS", "CHECK_NAMES", "CheckContext", "placed", "run_checks"]
@@ -243,9 +243,10 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-# The names the checks give their findings, for reports that list the checks applied.
+# The names the checks give their findings, for reports that list the checks applied; the
+# run watches every request for one that takes the server down.
 CHECK_NAMES = ("server_error", "expected_status", "empty_204", "validation_error_shape",
-               "error_locations")  # fmt: skip
+               "error_locations", SERVER_DOWN)  # fmt: skip
 
 
 def run_checks(exchange: Exchange, ctx: CheckContext) -> list[Finding]:

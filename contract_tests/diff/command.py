@@ -2,10 +2,11 @@
 
     honcho-contract diff --a URL --b URL [--token-a T] [--token-b T] [--seed N]
         [--max-examples N] [--ignore-header H] [--workers N] [--timeout S]
-        [--workspace-id ID] [--spec PATH] [--report-json PATH]
+        [--workspace-id ID] [--spec PATH] [--report-json PATH] [--down-wait S]
 
-Exit 0: the servers agree; 1: they disagree; 2: a usage error or an unreachable server
-(raised as a :class:`~honcho_spec.KitError` for the command line's one-line error path).
+Exit 0: the servers agree; 1: they disagree, or one stopped answering (the report written);
+2: a usage error or a server never reached (raised as a :class:`~honcho_spec.KitError` for
+the command line's one-line error path).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:
     diff.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (1)")
     diff.add_argument("--timeout", type=float, metavar="S",
                       help="seconds to wait for each answer (10)")  # fmt: skip
+    diff.add_argument("--down-wait", type=float, metavar="S",
+                      help="seconds to wait for a server that stopped answering (10)")  # fmt: skip
     diff.add_argument("--workspace-id", metavar="ID",
                       help="send every request to this workspace (servers that keep "
                       "workspaces in a database)")  # fmt: skip

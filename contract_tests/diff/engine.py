@@ -3,7 +3,9 @@
 Each request (:mod:`contract_tests.diff.requests`) goes to server a, then to server b, each
 with its own token; :mod:`contract_tests.diff.compare` says how the answers differ.
 Disagreements of the same kind (and header) between the same two statuses are one
-disagreement, whatever the requests: it lists the places they aim at.
+disagreement, whatever the requests: it lists the places they aim at. A server that stops
+answering is an :class:`~contract_tests.wire.outage.Outage` (its request is not compared);
+one that does not come back within ``down_wait`` ends the diff with what it found until then.
 
 >>> DiffConfig(a="http://127.0.0.1:8000", b="http://127.0.0.1:8001").seed
 20250101
@@ -22,10 +24,11 @@ from honcho_spec import default_document_path
 from ..cases.model import Probe
 from ..config import DEFAULT_SEED, reproducers_folder
 from ..errors import UnreachableError, UsageError
+from ..wire.outage import Outage, ServerDown, Watch
 from ..wire.reproduce import curl_command
 from ..wire.transport import NoAnswer, Sender
 from .compare import COMPARED_HEADERS, KINDS, Answer, Difference, differences
-from .requests import diff_requests
+from .requests import diff_requests, valid_request
 
 __all__ = ["DiffConfig", "DiffReport", "Disagreement", "run_diff"]
 
@@ -46,6 +49,7 @@ class DiffConfig:
     timeout: float = 10.0
     workspace_id: str | None = None
     spec_path: Path | None = None
+    down_wait: float = 10.0  # seconds to wait for a server that stopped answering
 
     def __post_init__(self) -> None:
         for flag, url in (("--a", self.a), ("--b", self.b)):
@@ -60,6 +64,8 @@ class DiffConfig:
             raise UsageError("--workspace-id must not be empty")
         if self.timeout <= 0:
             raise UsageError("--timeout must be positive")
+        if self.down_wait < 0:
+            raise UsageError("--down-wait must not be negative", fix="0 stops at once")
         unknown = sorted(self.ignore_headers - set(COMPARED_HEADERS))
         if unknown:
             raise UsageError(f"--ignore-header {unknown[0]!r} is not compared",
@@ -87,6 +93,8 @@ class DiffReport:
     requests: int = 0
     duration: float = 0.0
     disagreements: list[Disagreement] = field(default_factory=list)
+    outages: list[tuple[Outage, str]] = field(default_factory=list)  # with their reproducer
+    stopped: str | None = None  # why the diff ended early: a server stopped answering
 
     def distinct(self) -> list[list[Disagreement]]:
         """The disagreements grouped by key: by kind, then in the order first found."""
@@ -97,16 +105,20 @@ class DiffReport:
 
     @property
     def ok(self) -> bool:
-        return not self.disagreements
+        return not self.disagreements and not self.outages
 
 
 class _Side:
-    def __init__(self, flag: str, url: str, token: str | None, timeout: float) -> None:
+    def __init__(self, flag: str, url: str, token: str | None, config: DiffConfig) -> None:
         self.flag = flag
         self.url = url.rstrip("/")
         self.netloc = urlsplit(url).netloc
         self.credentials = (("authorization", f"Bearer {token}"),) if token else ()
-        self.sender = Sender(self.url, timeout=timeout)
+        self.sender = Sender(self.url, timeout=config.timeout)
+        alive = valid_request(config.spec_path or default_document_path(), config.workspace_id)
+        self.watch = Watch(self.sender, self.authorized(alive), wait=config.down_wait,
+                           timeout=config.timeout, server=f"{flag[2:]} {self.url}")  # fmt: skip
+        self.reached = False  # a server never reached is a usage error, not an outage
 
     def authorized(self, probe: Probe) -> Probe:
         """``probe`` with this side's token in place of any ``authorization`` it carries."""
@@ -115,15 +127,23 @@ class _Side:
         kept = tuple((k, v) for k, v in probe.headers if k.lower() != "authorization")
         return replace(probe, headers=(*kept, *self.credentials), credentials=True)
 
-    def ask(self, probe: Probe) -> Answer:
+    def ask(self, probe: Probe) -> Answer | Outage:
+        """The answer to ``probe``, or the outage it met (raises ServerDown if for good)."""
+        sent = self.authorized(probe)
+        ticket = self.watch.sent(sent)
         try:
-            reply = self.sender.send(self.authorized(probe))
+            reply = self.sender.send(sent)
         except UnreachableError as exc:
-            raise UnreachableError(exc.what, where=exc.where,
-                                   fix=f"check {self.flag} and that the server is running"
-                                   ) from None  # fmt: skip
+            if not self.reached:
+                raise UnreachableError(exc.what, where=exc.where,
+                                       fix=f"check {self.flag} and that the server is running"
+                                       ) from None  # fmt: skip
+            return self.watch.lost(sent, exc.what, ticket=ticket) or Answer.missing(exc.what)
         except NoAnswer as exc:
-            return Answer.missing(str(exc))
+            if not self.reached:
+                return Answer.missing(str(exc))
+            return self.watch.lost(sent, str(exc), ticket=ticket) or Answer.missing(str(exc))
+        self.reached = True
         return Answer.of(reply, self.netloc)
 
 
@@ -134,8 +154,8 @@ def run_diff(config: DiffConfig) -> DiffReport:
     """
     started = time.monotonic()
     report = DiffReport(config)
-    side_a = _Side("--a", config.a, config.token_a, config.timeout)
-    side_b = _Side("--b", config.b, config.token_b, config.timeout)
+    side_a = _Side("--a", config.a, config.token_a, config)
+    side_b = _Side("--b", config.b, config.token_b, config)
     requests = list(
         diff_requests(
             config.spec_path or default_document_path(),
@@ -144,23 +164,44 @@ def run_diff(config: DiffConfig) -> DiffReport:
             workspace_id=config.workspace_id,
         )
     )
+    bodies = reproducers_folder(None, config.report_json)
     pool = ThreadPoolExecutor(max_workers=config.workers)
     try:
         answers = pool.map(lambda probe: (side_a.ask(probe), side_b.ask(probe)), requests)
         for probe, (answer_a, answer_b) in zip(requests, answers, strict=True):
             report.requests += 1
+            if isinstance(answer_a, Outage) or isinstance(answer_b, Outage):
+                _record(report, answer_a, answer_b, bodies=bodies)
+                continue
             found = differences(answer_a, answer_b, config.ignore_headers)
             if found:
-                bodies = reproducers_folder(None, config.report_json)
                 curl = curl_command(side_a.url, side_a.authorized(probe), show_secrets=False,
                                     bodies=bodies)  # fmt: skip
                 report.disagreements.extend(
                     Disagreement(difference, probe, answer_a, answer_b, curl)
                     for difference in found
                 )
+    except ServerDown as exc:
+        _record(report, exc.outage, bodies=bodies)
+        report.stopped = (
+            f"{exc.outage.server} stopped answering and did not come back within "
+            f"{config.down_wait:g} s: the diff stopped after {report.requests} requests"
+        )
     finally:
         pool.shutdown(cancel_futures=True)
         side_a.sender.close()
         side_b.sender.close()
     report.duration = time.monotonic() - started
     return report
+
+
+def _record(report: DiffReport, *found: Answer | Outage | None, bodies: Path) -> None:
+    """Each outage once (a request in flight when a server went down meets the same one)."""
+    for outage in found:
+        if isinstance(outage, Outage) and all(outage is not o for o, _ in report.outages):
+            base = outage.server.split(" ", 1)[1]  # "b http://...": the side, then its URL
+
+            def curl(probe: Probe, base: str = base) -> str:
+                return curl_command(base, probe, show_secrets=False, bodies=bodies)
+
+            report.outages.append((outage, outage.replay(curl)))

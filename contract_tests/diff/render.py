@@ -1,7 +1,8 @@
 """A diff's disagreements as text for people and JSON for tools.
 
 Each distinct disagreement once, grouped by kind (status, content-type, body, header), with
-the places its requests aim at, one request as a curl command and both answers.
+the places its requests aim at, one request as a curl command and both answers; then each
+time a server stopped answering (``server_down``), with the requests sent just before.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ _JSON_BODY_LIMIT = 4_000
 def summary_line(report: DiffReport) -> str:
     """``N disagreements in K requests (S s)``."""
     count = len(report.distinct())
+    down = len(report.outages)
+    outages = f", {down} server_down" if down else ""
     return (
-        f"{count} disagreement{'s' * (count != 1)} in {report.requests} requests"
+        f"{count} disagreement{'s' * (count != 1)}{outages} in {report.requests} requests"
         f" ({report.duration:.1f} s)"
     )
 
@@ -49,6 +52,11 @@ def render_diff(report: DiffReport) -> str:
         lines.append(f"    reproduce: {first.reproducer}")
         lines.append(f"    a: {first.a.show()}")
         lines.append(f"    b: {first.b.show()}")
+    for outage, reproducer in report.outages:
+        lines.append(f"server_down at {outage.culprit.location}: {outage.describe()}")
+        lines.append(f"    reproduce: {reproducer}")
+    if report.stopped:
+        lines.append(f"STOPPED {report.stopped}")
     lines.append(summary_line(report))
     return "\n".join(lines)
 
@@ -64,6 +72,18 @@ def write_diff_json(report: DiffReport, path: Path) -> None:
         "requests": report.requests,
         "duration_s": round(report.duration, 3),
         "disagreements": [_as_dict(group) for group in report.distinct()],
+        "server_down": [
+            {
+                "server": outage.server.split(" ", 1)[0],
+                "location": outage.culprit.location,
+                "names": [probe.name for probe in outage.requests],
+                "message": outage.describe(),
+                "back_after_s": outage.back_after,
+                "reproducer": reproducer,
+            }
+            for outage, reproducer in report.outages
+        ],
+        "stopped": report.stopped,
         "summary": summary_line(report),
     }
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

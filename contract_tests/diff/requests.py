@@ -29,11 +29,19 @@ from ..cases.golden import Replay, fixture_probes
 from ..cases.locate import locate
 from ..cases.model import Probe
 from ..cases.probes import build_probes
+from ..cases.tokens import enforcement_probe
 from ..errors import SuiteError
 
-__all__ = ["diff_requests", "generated_requests"]
+__all__ = ["diff_requests", "generated_requests", "valid_request"]
 
 _MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+
+
+def valid_request(document: Path, workspace_id: str | None = None) -> Probe:
+    """A valid request: any answer to it shows a server is up."""
+    spec = load_document(document)
+    facts = ContractFacts.from_document(spec)
+    return enforcement_probe(ProbeSet(facts, spec, workspace_id or DEFAULT_WORKSPACE))
 
 
 def diff_requests(

@@ -40,6 +40,8 @@ def write_json(report: Report, path: Path) -> None:
         "failures": [_as_dict(c) for c in distinct if c.finding.severity is Severity.FAILURE],
         "warnings": [_as_dict(c) for c in distinct if c.finding.severity is Severity.WARNING],
         "errors": report.errors,
+        "checks": list(CHECK_NAMES),
+        "stopped": report.stopped,
         "summary": summary_line(report),
     }
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -57,6 +59,9 @@ def write_junit(report: Report, path: Path) -> None:
             (cause.finding, cause.count)
         )
     suite = ET.Element("testsuite", name="honcho-contract", time=f"{report.duration:.3f}")
+    if report.stopped:
+        ET.SubElement(ET.SubElement(suite, "properties"), "property", name="stopped",
+                      value=report.stopped)  # fmt: skip
     counts = dict.fromkeys(("tests", "failures", "skipped"), 0)
     for (place, check), found in sorted(cases.items()):
         case = ET.SubElement(suite, "testcase", classname=check, name=place)

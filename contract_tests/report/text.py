@@ -24,7 +24,8 @@ def summary_line(report: Report) -> str:
 
 
 def render_text(report: Report) -> str:
-    """Each distinct finding once, failures first, each with its reproducer; the summary last."""
+    """Each distinct finding once, failures first, each with its reproducer; why the run
+    stopped early, if it did; the summary last."""
     lines = [f"honcho-contract: {report.config.root_url} (seed {report.config.seed})"]
     ordered = sorted(report.distinct(), key=lambda c: c.finding.severity is Severity.WARNING)
     for cause in ordered:
@@ -36,6 +37,8 @@ def render_text(report: Report) -> str:
         if finding.reproducer:
             lines.append(f"  reproduce: {finding.reproducer}")
     lines.extend(f"ERROR {error}" for error in report.errors)
+    if report.stopped:
+        lines.append(f"STOPPED {report.stopped}")
     lines.append(summary_line(report))
     return "\n".join(lines)
 

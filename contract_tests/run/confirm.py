@@ -3,7 +3,8 @@ reported.
 
 A failure the fresh answer shows again is reported with that answer; one it does not show
 (or one only the fresh answer shows) is a ``flaky`` warning that gives both answers: a CI
-gate must not fail on what the server does not do twice.
+gate must not fail on what the server does not do twice. A ``server_down`` is never sent
+again (the server was seen down); one the fresh answer meets keeps the failures unconfirmed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..cases.model import Finding, Probe, Reply, Severity
+from ..cases.model import SERVER_DOWN, Finding, Probe, Reply, Severity
+from ..errors import UnreachableError
 from ..wire.transport import NoAnswer
 
 __all__ = ["Judge", "confirmed", "show"]
@@ -37,17 +39,22 @@ def confirmed(
     judge: Judge,
 ) -> list[Finding]:
     """``findings`` (of the answer shown as ``first``), their failures checked once more."""
-    failures = {f.key: f for f in findings if f.severity is Severity.FAILURE}
+    failures = {
+        f.key: f for f in findings if f.severity is Severity.FAILURE and f.check != SERVER_DOWN
+    }
     if not failures:
         return findings
     try:
         reply: Reply | None = resend(probe)
         reason = ""
-    except NoAnswer as exc:
+    except (NoAnswer, UnreachableError) as exc:
         reply, reason = None, f"{probe.name}: {exc}"
     again = judge(reply, reason)
+    down = [f for f in again if f.check == SERVER_DOWN]
+    if down:
+        return findings + down
     fresh = show(reply, reason)
-    kept = [f for f in findings if f.severity is not Severity.FAILURE]
+    kept = [f for f in findings if f.key not in failures]
     repeated = {f.key for f in again if f.severity is Severity.FAILURE}
     kept += [replace(f, answer=fresh) for f in again if f.key in failures]
     once = [f.check for key, f in failures.items() if key not in repeated]

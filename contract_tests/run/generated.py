@@ -4,6 +4,11 @@ schemathesis's engine (what ``st run`` runs) generates and sends the cases and a
 own checks with tightened statuses; every exchange then goes through the kit's checks too.
 Failures become :class:`~contract_tests.model.Finding`s located by what the case carries
 (``body.observer: NUL``), so the same defect found by many cases is one finding.
+
+When the server stops answering, the engine stops; the run's
+:class:`~contract_tests.wire.outage.Watch` names the case in flight and those before it
+(``server_down``), waits for the server, and the engine goes on with the next phase if it
+comes back.
 """
 
 from __future__ import annotations
@@ -13,29 +18,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 import schemathesis
 from schemathesis.engine import events, from_schema
+from schemathesis.engine.errors import ServerUnavailable
 
 from ..cases.locate import locate, place_of
 from ..cases.model import Exchange, Finding, Probe, Reply, Severity
-from ..checks.answers import BODY_LIMIT_FLOOR, CheckContext, run_checks
-from ..checks.strict_json import is_strict_json
+from ..checks.answers import CheckContext, run_checks
 from ..config import SuiteConfig
+from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command
 from ..wire.transport import Sender
 from .confirm import confirmed, show
+from .translate import AUTH_STATUSES, translate
 
 __all__ = ["GeneratedRun", "run_generated"]
 
-# Statuses a server may answer when the request carries no valid credentials.
-_AUTH_STATUSES = (401, 403)
-# schemathesis's checks on the status, which the kit's own status rules replace for 5xx,
-# 401/403 without credentials, and 400 for bytes that are no text.
-_STATUS_CHECKS = frozenset(
-    {"not_a_server_error", "positive_data_acceptance", "negative_data_rejection",
-     "status_code_conformance"}
-)  # fmt: skip
+_PHASES: tuple[str, ...] = ("examples", "coverage", "fuzzing")
 
 
 @dataclass
@@ -45,6 +47,7 @@ class GeneratedRun:
     cases: int = 0
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases aimed (``body.observer``)
+    stopped: ServerDown | None = None  # the server stopped answering and did not come back
 
 
 def run_generated(
@@ -55,26 +58,142 @@ def run_generated(
     sender: Sender,
     *,
     on_case: Callable[[list[Finding]], None],
+    watch: Watch | None = None,
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
     failure is sent once more by ``sender``, on a fresh connection, before it counts. Each
-    case's findings (with their reproducers) go to ``on_case`` as soon as it is checked."""
+    case's findings (with their reproducers) go to ``on_case`` as soon as it is checked. With
+    a ``watch``, a server that stops answering is a ``server_down`` finding, and the run stops
+    (``stopped``) if it does not come back."""
     operation = ctx.facts.operation  # the one under test, in a document that may hold more
-    schema = schemathesis.openapi.from_path(
-        document, config=_engine_config(config, auth_headers)
-    ).include(method=operation.method, path=operation.path)
-    credentials = bool(auth_headers)
-    run = GeneratedRun()
-    for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            _collect(event, ctx, credentials, config, run, sender=sender, on_case=on_case)
-        elif isinstance(event, events.FatalError | events.NonFatalError):
-            run.errors.append(str(getattr(event, "info", None) or event))
-    return run
+    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case)
+    phases = _PHASES
+    try:
+        while phases:
+            settings = _engine_config(config, auth_headers, phases)
+            schema = schemathesis.openapi.from_path(document, config=settings).include(
+                method=operation.method, path=operation.path
+            )
+            phase = checker.execute(schema)
+            # the engine stops when the server goes away: on with the next phase once it is back
+            phases = phases[phases.index(phase) + 1 :] if phase in phases else ()
+    except ServerDown as exc:
+        checker.run.stopped = exc
+    return checker.run
 
 
-def _engine_config(config: SuiteConfig, auth_headers: Sequence[tuple[str, str]]) -> Any:
-    extra = list(_AUTH_STATUSES) if not auth_headers else []
+@dataclass
+class _Checker:
+    """Checks the exchanges of schemathesis's engine as they come."""
+
+    config: SuiteConfig
+    ctx: CheckContext
+    credentials: bool
+    sender: Sender
+    watch: Watch | None
+    on_case: Callable[[list[Finding]], None]
+    run: GeneratedRun = field(default_factory=GeneratedRun)
+    dropped: str | None = None  # the engine's last connection error, for the case it cut
+
+    def execute(self, schema: Any) -> str | None:
+        """Run the engine once; the phase it stopped in if the server went away."""
+        outages = self.watch.outages if self.watch else 0
+        down: str | None = None
+        stream = from_schema(schema).execute()
+        try:
+            for event in stream:
+                if isinstance(event, events.ScenarioFinished):
+                    self.collect(event)
+                elif isinstance(event, events.FatalError):
+                    self.run.errors.append(str(event.exception))
+                elif not isinstance(event, events.NonFatalError):
+                    continue
+                elif isinstance(event.value, ServerUnavailable):
+                    down = event.phase.value if event.phase is not None else ""
+                elif self.watch is not None and _dropped(event.value):
+                    # judged with the case it cut, which the scenario's end brings
+                    self.dropped = str(event.value).splitlines()[0]
+                else:
+                    self.run.errors.append(str(event.info))
+        finally:
+            stream.stop()  # the run may stop here, the server gone: so do the engine's workers
+            stream.generator.close()
+        if down is not None and self.watch is not None and self.watch.outages == outages:
+            # the engine saw it go before any case of the scenario told the kit
+            outage = self.watch.lost(None, self.dropped or "no answer", known_down=True)
+            if outage is not None:
+                self.on_case([outage.finding(self.curl)])
+        return down
+
+    def collect(self, event: events.ScenarioFinished) -> None:
+        recorder = event.recorder
+        for case_id, node in recorder.cases.items():
+            response = recorder.find_response(case_id=case_id)
+            if response is not None:
+                probe = _probe(node.value, response, self.credentials)
+                self.check(probe, response, recorder.checks.get(case_id, ()))
+                continue
+            interaction = recorder.interactions.get(case_id)
+            if interaction is None or self.watch is None:
+                continue
+            probe = _unanswered(node.value, interaction.request, self.credentials)
+            self.watch.sent(probe)
+            if self.dropped is not None:  # the connection failed, not a check's own request
+                reason, self.dropped = self.dropped, None
+                self.record(probe, [self.unanswered(probe, reason)])
+
+    def check(self, probe: Probe, response: Any, checks: Any) -> None:
+        if self.watch is not None:
+            self.watch.sent(_resendable(probe))
+        exchange = Exchange(probe, _reply(response))
+        translated = [
+            finding
+            for check in checks
+            if check.failure_info is not None
+            for finding in [translate(check.name, check.failure_info.failure, exchange, self.ctx)]
+            if finding is not None
+        ]
+        self.record(probe, self.confirmed(exchange, translated))
+
+    def record(self, probe: Probe, findings: list[Finding]) -> None:
+        self.run.cases += 1
+        self.run.places.add(place_of(probe.location))
+        curl = self.curl(probe)
+        self.on_case([replace(f, reproducer=f.reproducer or curl) for f in findings])
+
+    def unanswered(self, probe: Probe, reason: str) -> Finding:
+        """``server_down`` if the server stopped answering, else ``no_answer``."""
+        outage = self.watch.lost(_resendable(probe), reason) if self.watch else None
+        if outage is not None:
+            return outage.finding(self.curl)
+        return Finding("no_answer", Severity.FAILURE, None, probe.location,
+                       f"{probe.name}: {reason}")  # fmt: skip
+
+    def confirmed(self, exchange: Exchange, theirs: list[Finding]) -> list[Finding]:
+        """The kit's findings and schemathesis's, each failure sent again on a fresh
+        connection: schemathesis's hold when the server gives the same status again."""
+        probe, first = exchange.probe, exchange.reply
+
+        def judge(reply: Reply | None, reason: str) -> list[Finding]:
+            if reply is None:
+                return [self.unanswered(probe, reason.removeprefix(f"{probe.name}: "))]
+            again = run_checks(Exchange(probe, reply), self.ctx)
+            return again + theirs if reply.status == first.status else again
+
+        findings = run_checks(exchange, self.ctx) + theirs
+        resend = lambda p: self.sender.confirm(_resendable(p))  # noqa: E731
+        return confirmed(probe, findings, show(first), resend, judge)
+
+    def curl(self, probe: Probe) -> str:
+        """``probe`` as a reproducer, credentials shown (the run masks them in its report)."""
+        return curl_command(self.config.root_url, _resendable(probe), show_secrets=True,
+                            bodies=self.config.reproducers_dir)  # fmt: skip
+
+
+def _engine_config(
+    config: SuiteConfig, auth_headers: Sequence[tuple[str, str]], phases: Sequence[str] = _PHASES
+) -> Any:
+    extra = list(AUTH_STATUSES) if not auth_headers else []
     settings: dict[str, Any] = {
         "base-url": config.root_url,
         "seed": config.seed,
@@ -90,9 +209,7 @@ def _engine_config(config: SuiteConfig, auth_headers: Sequence[tuple[str, str]])
             "with-security-parameters": False,
         },
         "phases": {
-            "examples": {"enabled": True},
-            "coverage": {"enabled": True},
-            "fuzzing": {"enabled": True},
+            **{phase: {"enabled": phase in phases} for phase in _PHASES},
             "stateful": {"enabled": False},
         },
         "checks": {
@@ -112,78 +229,6 @@ def _engine_config(config: SuiteConfig, auth_headers: Sequence[tuple[str, str]])
     return schemathesis.Config.from_dict(settings)
 
 
-def _collect(
-    event: events.ScenarioFinished,
-    ctx: CheckContext,
-    credentials: bool,
-    config: SuiteConfig,
-    run: GeneratedRun,
-    *,
-    sender: Sender,
-    on_case: Callable[[list[Finding]], None],
-) -> None:
-    recorder = event.recorder
-    for case_id, node in recorder.cases.items():
-        response = recorder.find_response(case_id=case_id)
-        if response is None:
-            continue
-        run.cases += 1
-        probe = _probe(node.value, response, credentials)
-        run.places.add(place_of(probe.location))
-        curl = curl_command(config.root_url, _resendable(probe), show_secrets=True,
-                            bodies=config.reproducers_dir)  # fmt: skip
-        exchange = Exchange(probe, _reply(response))
-        translated = [
-            finding
-            for check in recorder.checks.get(case_id, ())
-            if check.failure_info is not None
-            for finding in [_translate(check.name, check.failure_info.failure, exchange, ctx)]
-            if finding is not None
-        ]
-        findings = _confirmed(exchange, translated, ctx, sender)
-        on_case([replace(finding, reproducer=curl) for finding in findings])
-
-
-def _confirmed(
-    exchange: Exchange, theirs: list[Finding], ctx: CheckContext, sender: Sender
-) -> list[Finding]:
-    """The kit's findings and schemathesis's, each failure sent again on a fresh connection:
-    schemathesis's hold when the server gives the same status again."""
-    probe, first = exchange.probe, exchange.reply
-
-    def judge(reply: Reply | None, reason: str) -> list[Finding]:
-        if reply is None:
-            return [Finding("no_answer", Severity.FAILURE, None, probe.location, reason)]
-        again = run_checks(Exchange(probe, reply), ctx)
-        return again + theirs if reply.status == first.status else again
-
-    findings = run_checks(exchange, ctx) + theirs
-    return confirmed(probe, findings, show(first), lambda p: sender.confirm(_resendable(p)), judge)
-
-
-def _translate(name: str, failure: Any, exchange: Exchange, ctx: CheckContext) -> Finding | None:
-    status, probe = exchange.reply.status, exchange.probe
-    if name in _STATUS_CHECKS:
-        if status >= 500:
-            return None  # the kit's server_error reports it, located
-        if status in _AUTH_STATUSES and not probe.credentials:
-            return None
-        allowed = _allowed_refusal(status, probe, ctx)
-        if allowed is not None:
-            return _warning(allowed, status, probe, ctx)
-        if ctx.profile == "contract" and _read_or_refused(name, status, probe):
-            return None
-    if name == "unsupported_method" and status == 501:
-        return None  # RFC 9110: a method the server does not recognise
-    message = failure.title
-    if failure.message:
-        message += f": {str(failure.message).strip().splitlines()[0]}"
-    return Finding(
-        check=name, severity=Severity.FAILURE, status=status, location=probe.location,
-        message=message,
-    )  # fmt: skip
-
-
 def _probe(case: Any, response: Any, credentials: bool) -> Probe:
     request = response.request
     body = request.body
@@ -200,51 +245,33 @@ def _probe(case: Any, response: Any, credentials: bool) -> Probe:
     )
 
 
-def _reply(response: Any) -> Reply:
-    headers = tuple((name, value) for name, values in response.headers.items() for value in values)
-    return Reply(status=response.status_code, headers=headers, body=response.content)
+def _dropped(error: object) -> bool:
+    """A connection the server closed or refused (a timeout is the case's own failure)."""
+    return isinstance(error, requests.ConnectionError) and not isinstance(error, requests.Timeout)
 
 
-def _allowed_refusal(status: int, probe: Probe, ctx: CheckContext) -> tuple[str, str] | None:
-    """A refusal HTTP allows though the document does not list it: (check, why)."""
-    if status == 400 and not _is_text(probe.body):
-        return "undocumented_status", "400 for bytes that are no text"
-    if status == 415:
-        return "undocumented_status", "415 for a media type the server does not take"
-    if status == 413 and len(probe.body or b"") >= BODY_LIMIT_FLOOR:
-        return "body_limit", "413 for a body past 1 MiB"
-    return None
-
-
-def _warning(allowed: tuple[str, str], status: int, probe: Probe, ctx: CheckContext) -> Finding:
-    check, why = allowed
-    return Finding(
-        check=check,
-        severity=Severity.FAILURE if ctx.strict else Severity.WARNING,
-        status=status,
-        location=probe.location,
-        message=f"{why}; the contract documents no {status}",
+def _unanswered(case: Any, request: Any, credentials: bool) -> Probe:
+    """The request the engine sent for ``case`` and got no answer to, as the kit resends it."""
+    uri = urlsplit(str(request.uri))
+    return _resendable(
+        Probe(
+            name=f"{case.operation.label} ({case.meta.phase.name.value if case.meta else 'case'})",
+            location=locate(request.body),
+            method=str(request.method),
+            path=uri.path + (f"?{uri.query}" if uri.query else ""),
+            body=request.body,
+            headers=tuple((k, v) for k, values in request.headers.items() for v in values),
+            credentials=credentials,
+        )
     )
 
 
-def _read_or_refused(name: str, status: int, probe: Probe) -> bool:
-    """A request the standards let a server read or refuse: both answers keep the contract."""
-    untyped = not any(key.lower() == "content-type" for key, _ in probe.headers)
-    lenient = not is_strict_json(probe.body) or probe.location.endswith("lone surrogate")
-    if name == "positive_data_acceptance" and status == 422:
-        return untyped or lenient
-    return name == "negative_data_rejection" and 200 <= status < 300 and untyped
+def _reply(response: Any) -> Reply:
+    headers = tuple((name, value) for name, values in response.headers.items() for value in values)
+    return Reply(status=response.status_code, headers=headers, body=response.content)
 
 
 def _resendable(probe: Probe) -> Probe:
     # The headers as the engine sent them, less those the transport writes itself.
     hop = {"content-length", "transfer-encoding", "host", "connection"}
     return replace(probe, headers=tuple((k, v) for k, v in probe.headers if k.lower() not in hop))
-
-
-def _is_text(body: bytes | None) -> bool:
-    try:
-        (body or b"").decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -1,8 +1,8 @@
 """Progress while a run goes: cases done and failures so far, per phase, to stderr.
 
 On a terminal the line is rewritten in place; elsewhere (CI, a pipe) a plain line is
-written, flushed, at most every few seconds, and once when each phase ends. ``-q`` turns it
-off.
+written, flushed, at most every few seconds, and once when each phase ends; a server that
+stops answering gets a line of its own. ``-q`` turns it off.
 
 >>> import io
 >>> out = io.StringIO()
@@ -45,6 +45,13 @@ class Progress:
 
     def done(self) -> None:
         self._say(" (phase done)", end=True)
+
+    def note(self, text: str) -> None:
+        """A line of its own, whatever the phase: ``honcho-contract: TEXT``."""
+        if self._out is None:
+            return
+        self._out.write(("\r\x1b[K" if self._terminal else "") + f"honcho-contract: {text}\n")
+        self._out.flush()
 
     def _say(self, suffix: str = "", *, end: bool = False) -> None:
         self._said = time.monotonic()

@@ -1,13 +1,16 @@
 """One contract run: set up once, then probes, golden cases, tokens and generated cases.
 
 The CLI runs :func:`run_suite`; the pytest entry uses a :class:`Session` per test run and
-turns each probe into a test. Both apply the same checks.
+turns each probe into a test. Both apply the same checks. A request left unanswered is
+judged by the session's :class:`~contract_tests.wire.outage.Watch`: a server that stopped
+answering is a ``server_down`` finding, and one that does not come back ends the run with
+what it found until then.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from honcho_spec import (
@@ -29,7 +32,8 @@ from ..checks.answers import CheckContext, run_checks
 from ..checks.auth import AuthVerdict, judge_enforcement
 from ..checks.fixtures import fixture_locations, golden_answer
 from ..config import SuiteConfig
-from ..errors import CredentialsError
+from ..errors import CredentialsError, UnreachableError
+from ..wire.outage import ServerDown, Watch
 from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command, redacted
 from ..wire.transport import NoAnswer, Sender
@@ -68,6 +72,7 @@ class Report:
     duration: float = 0.0
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
+    stopped: str | None = None  # why the run ended early: the server stopped answering
     _causes: dict[tuple[str, int | None, str], Cause] = field(default_factory=dict)
 
     def add(self, findings: Iterable[Finding]) -> None:
@@ -98,7 +103,7 @@ class Report:
 class Session:
     """The server under test, its document's facts and the credentials to use."""
 
-    def __init__(self, config: SuiteConfig) -> None:
+    def __init__(self, config: SuiteConfig, say: Callable[[str], None] | None = None) -> None:
         self.config = config
         self.document_path = config.spec_path or default_document_path()
         self.document = load_document(self.document_path)
@@ -117,6 +122,8 @@ class Session:
         )
         self.auth = AuthVerdict(enforced=False, finding=None)
         self.auth_findings: list[Finding] = []
+        self.watch = Watch(self.sender, enforcement_probe(self.probes), wait=config.down_wait,
+                           timeout=config.timeout, say=say)  # fmt: skip
 
     def close(self) -> None:
         self.sender.close()
@@ -124,7 +131,15 @@ class Session:
     def detect_auth(self) -> list[Finding]:
         """Send a valid request without credentials (also: is the server there at all?)."""
         probe = enforcement_probe(self.probes)
-        reply = self.sender.send(probe)
+        self.watch.sent(probe)
+        try:
+            reply = self.sender.send(probe)
+        except NoAnswer as exc:
+            raise UnreachableError(
+                f"the server does not answer a valid request ({exc})",
+                where=self.config.root_url,
+                fix="check that it is up and serving, or raise --timeout",
+            ) from None
         if reply.status in (401, 403) and not self.auth_headers:
             raise CredentialsError(
                 f"the server refuses a valid request without credentials ({reply.status}): "
@@ -181,7 +196,7 @@ class Session:
 
         def judge(reply: Reply | None, reason: str) -> list[Finding]:
             if reply is None:
-                return [Finding("no_answer", Severity.FAILURE, None, probe.location, reason)]
+                return [self.unanswered(probe, reason)]
             exchange = Exchange(probe, reply)
             findings = run_checks(exchange, self.ctx)
             if fixture is not None:
@@ -189,15 +204,24 @@ class Session:
                 findings.extend(golden_answer(fixture, exchange, self.ctx))
             return findings
 
+        self.watch.sent(probe)
         try:
             reply: Reply | None = self.sender.send(probe)
             reason = ""
-        except NoAnswer as exc:
+        except (NoAnswer, UnreachableError) as exc:
             reply, reason = None, f"{probe.name}: {exc}"
         findings = confirmed(probe, judge(reply, reason), show(reply, reason),
                              self.sender.confirm, judge)  # fmt: skip
         return [replace(finding, reproducer=finding.reproducer or self.curl(probe))
                 for finding in findings]  # fmt: skip
+
+    def unanswered(self, probe: Probe, reason: str) -> Finding:
+        """``server_down`` if the server stopped answering (once it answers again: raises
+        :class:`~contract_tests.wire.outage.ServerDown` if it does not), else ``no_answer``."""
+        outage = self.watch.lost(probe, reason.removeprefix(f"{probe.name}: "))
+        if outage is not None:
+            return outage.finding(self.curl)
+        return Finding("no_answer", Severity.FAILURE, None, probe.location, reason)
 
     def curl(self, probe: Probe) -> str:
         return curl_command(
@@ -209,48 +233,66 @@ class Session:
 
 
 def run_suite(config: SuiteConfig, progress: Progress | None = None) -> Report:
-    """Run everything against ``config.base_url``; raises UnreachableError if it is not there."""
+    """Run everything against ``config.base_url``; raises UnreachableError if it is not there.
+
+    A server that stops answering and does not come back within ``config.down_wait`` ends
+    the run: the report holds what was found until then and the ``server_down`` failure.
+    """
     started = time.monotonic()
     report = Report(config)
-    session = Session(config)
     progress = progress or Progress(None)
+    session = Session(config, say=progress.note)
     try:
-        report.add(session.detect_auth())
-        report.cases += 1
-        progress.phase("probes")
-        for probe in _all_probes(session):
-            findings = session.check(probe)
-            report.add(findings)
-            report.add(_workspace_hint(config, probe, findings))
-            report.cases += 1
-            report.places.add(place_of(probe.location))
-            progress.step(failures=_failures(findings))
-        progress.done()
-        progress.phase("golden cases")
-        for fixture in session.fixtures():
-            findings = session.check(fixture.probe, fixture)
-            report.add(findings)
-            report.cases += 1
-            report.places.add(place_of(fixture.probe.location))
-            progress.step(failures=_failures(findings))
-        progress.done()
-        progress.phase("generated cases")
-        generated = run_generated(
-            config,
-            session.document_path,
-            session.ctx,
-            session.auth_headers,
-            session.sender,
-            on_case=lambda findings: _generated_case(report, session, progress, findings),
+        _run_phases(session, report, progress)
+    except ServerDown as exc:
+        report.add([exc.outage.finding(session.curl)])
+        report.stopped = (
+            f"the server stopped answering and did not come back within {config.down_wait:g} s: "
+            f"the run stopped after {report.cases} cases"
         )
-        progress.done()
-        report.cases += generated.cases
-        report.places |= generated.places
-        report.errors.extend(generated.errors)
     finally:
         session.close()
     report.duration = time.monotonic() - started
     return report
+
+
+def _run_phases(session: Session, report: Report, progress: Progress) -> None:
+    config = session.config
+    report.add(session.detect_auth())
+    report.cases += 1
+    progress.phase("probes")
+    for probe in _all_probes(session):
+        findings = session.check(probe)
+        report.add(findings)
+        report.add(_workspace_hint(config, probe, findings))
+        report.cases += 1
+        report.places.add(place_of(probe.location))
+        progress.step(failures=_failures(findings))
+    progress.done()
+    progress.phase("golden cases")
+    for fixture in session.fixtures():
+        findings = session.check(fixture.probe, fixture)
+        report.add(findings)
+        report.cases += 1
+        report.places.add(place_of(fixture.probe.location))
+        progress.step(failures=_failures(findings))
+    progress.done()
+    progress.phase("generated cases")
+    generated = run_generated(
+        config,
+        session.document_path,
+        session.ctx,
+        session.auth_headers,
+        session.sender,
+        watch=session.watch,
+        on_case=lambda findings: _generated_case(report, session, progress, findings),
+    )
+    progress.done()
+    report.cases += generated.cases
+    report.places |= generated.places
+    report.errors.extend(generated.errors)
+    if generated.stopped is not None:
+        raise generated.stopped
 
 
 def _generated_case(

@@ -7,7 +7,8 @@ reset or "Server disconnected without sending a response", which tells nothing o
 server answers it. So :meth:`Sender.send` sends a request whose connection dropped before an
 answer once more, on a fresh connection (as browsers, curl and schemathesis do), and raises
 :class:`NoAnswer` only if that gets nothing either; a timeout is not sent again.
-:meth:`Sender.confirm` sends a probe on a fresh connection, to confirm a finding.
+:meth:`Sender.confirm` sends a probe on a fresh connection, to confirm a finding;
+:meth:`Sender.answers` tells whether the server answers at all.
 """
 
 from __future__ import annotations
@@ -66,8 +67,19 @@ class Sender:
         except _FAILED as exc:
             raise self._failure(exc, "no answer on a fresh connection") from None
 
-    def _exchange(self, client: httpx.Client, probe: Probe) -> Reply:
-        if self._pace is not None:
+    def answers(self, probe: Probe, *, timeout: float) -> bool:
+        """Whether the server answers ``probe`` at all (any status), on a fresh connection,
+        within ``timeout`` seconds; not held to the rate (a server down gets no load)."""
+        try:
+            self._exchange(self._fresh, probe, timeout=timeout, paced=False)
+        except _FAILED:
+            return False
+        return True
+
+    def _exchange(
+        self, client: httpx.Client, probe: Probe, timeout: float | None = None, paced: bool = True
+    ) -> Reply:
+        if self._pace is not None and paced:
             self._pace.take()
         response = client.request(
             probe.method,
@@ -75,6 +87,7 @@ class Sender:
             content=probe.body,
             # as the bytes they stand for: a probe may carry a byte past ASCII in a header
             headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in probe.headers],
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
         )
         return Reply(
             status=response.status_code,
