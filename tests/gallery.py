@@ -17,6 +17,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contract_tests.cases.facts import ContractFacts
 from honcho_spec import load_document
 from mock_server import Incoming, MockSettings, compile_handlers, create_app
 
@@ -187,6 +188,28 @@ def _has_non_finite(value: Any) -> bool:
     return False
 
 
+_FACTS = ContractFacts.from_document(load_document())
+_MEMBERS = _FACTS.enum_values("dream_type")
+_DECLARED = _FACTS.fields
+
+
+def _unknown_member(request: Request) -> bool:
+    value = request.fields.get("dream_type")
+    return isinstance(value, str) and value not in _MEMBERS
+
+
+def _unverified(request: Request) -> Answer:
+    """The decision of the mock with auth off: the token's signature, algorithm and
+    expiry unread."""
+    status, headers, body = decided(request.method, request.path, request.headers, request.body)
+    return status, dict(headers), body
+
+
+def _longer_than(limit: int) -> Before:
+    """A column of ``limit`` characters: a 500 for any longer string in any field."""
+    return lambda r: SERVER_ERROR if any(len(s) > limit for s in _strings(r)) else None
+
+
 def _strings(request: Request) -> list[str]:
     return [v for v in request.fields.values() if isinstance(v, str)]
 
@@ -199,14 +222,15 @@ CASES = [
          check="positive_data_acceptance", location="body"),
     Case("a JSON body on 204", raw=True, check="empty_204"),
     Case("accepts an unknown dream type",
-         before=lambda r: (204, {}, b"") if r.fields.get("dream_type") == "kit-not-a-member"
-         else None, location="body.dream_type: unknown"),
+         before=lambda r: (204, {}, b"") if _unknown_member(r) else None,
+         location="body.dream_type: unknown"),
     Case("coerces numbers to strings",
          before=lambda r: (204, {}, b"") if isinstance(r.fields.get("observer"), int | float)
          and r.fields.get("dream_type") in ("consolidate", "agent") else None,
          location="body.observer: integer"),
     Case("accepts a missing observer",
-         before=lambda r: (204, {}, b"") if r.json == {"dream_type": "consolidate"} else None,
+         before=lambda r: (204, {}, b"") if isinstance(r.json, dict) and "observer" not in r.json
+         and r.fields.get("dream_type") in _MEMBERS else None,
          location="body.observer"),
     Case("refuses non-ASCII peer names",
          before=lambda r: _json(422, {"detail": [{"loc": ["body", "observer"], "msg": "ascii",
@@ -247,6 +271,9 @@ CASES = [
          location="auth: a token for another workspace"),
     Case("refuses valid admin tokens", secret="another-secret", args=("--jwt-secret", SECRET),
          location="auth: an admin token"),
+    Case("accepts any token that decodes, unverified", secret=SECRET,
+         args=("--jwt-secret", SECRET), before=lambda r: _unverified(r) if r.claims() else None,
+         location="auth: "),
     Case("a 2xx without credentials under --auth required", args=("--auth", "required"),
          check="credentials_not_enforced"),
     # The real server's defects (see the README's table).
@@ -260,8 +287,17 @@ CASES = [
          before=lambda r: SERVER_ERROR
          if any(any("\ud800" <= c <= "\udfff" for c in s) for s in _strings(r)) else None,
          check="server_error", location="body.observer: lone surrogate", real_defect=True),
-    Case("500 for a long observer",
-         before=lambda r: SERVER_ERROR
+    *[Case(f"500 for a string over {limit:,} characters", before=_longer_than(limit),
+           check="server_error", location=".observe") for limit in (255, 4_096, 65_535)],
+    Case("500 for a non-ASCII key",
+         before=lambda r: SERVER_ERROR if any(not k.isascii() for k in r.fields) else None,
+         check="server_error", location="body"),
+    Case("500 for a string over 1,000 bytes in an undeclared key",
+         before=lambda r: SERVER_ERROR if any(
+             len(str(v).encode("utf-8", "surrogatepass")) > 1000
+             for k, v in r.fields.items() if k not in _DECLARED) else None,
+         check="server_error", location="body"),
+    Case("500 for a long observer", before=lambda r: SERVER_ERROR
          if len(str(r.fields.get("observer", ""))) > 1350 else None,
          check="server_error", location="body.observer: long", real_defect=True),
     Case("500 for NaN echoed in a 422",

@@ -5,10 +5,16 @@ nested deeper than 64 levels as ``null`` (the README's table of the real server'
 
 from __future__ import annotations
 
+import datetime
+import enum
 import json
+import uuid
 from typing import Any
 
 import pytest
+from fastapi.encoders import jsonable_encoder
+
+from mock_server.answer.rendering import render_json
 
 from gallery import decided
 
@@ -81,3 +87,32 @@ def test_what_fits_is_fastapis_utf8() -> None:
     assert status == 422
     assert echoed(answer) == ["é", 1.5]
     assert "é".encode() in answer  # not escaped when nothing forces the fallback
+
+
+def test_a_bodiless_answer_keeps_fastapis_content_type() -> None:
+    body = b'{"observer":"alice","dream_type":"consolidate"}'
+    assert decided("POST", PATH, JSON, body) == (204, [("content-type", "application/json")], b"")
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(b"bytes", id="bytes"),
+        pytest.param(Colour.RED, id="enum"),
+        pytest.param(datetime.date(2025, 1, 2), id="date"),
+        pytest.param(datetime.time(3, 4, 5), id="time"),
+        pytest.param(datetime.timedelta(seconds=90), id="timedelta"),
+        pytest.param(uuid.UUID(int=7), id="uuid"),
+        pytest.param(frozenset({"x"}), id="frozenset"),
+        pytest.param(ValueError("no"), id="exception"),
+    ],
+)
+def test_values_in_validation_errors_render_as_fastapi_encodes_them(value: Any) -> None:
+    # The types pydantic's errors carry in ``input`` and ``ctx`` (other documents: dates,
+    # UUIDs, enums), as jsonable_encoder writes them.
+    expected = json.dumps(jsonable_encoder({"ctx": {"error": value}}), separators=(",", ":"))
+    assert render_json({"ctx": {"error": value}}) == expected.encode()

@@ -13,7 +13,7 @@ import pytest
 from contract_tests.cli import main
 from mock_server import BackgroundServer, MockSettings
 
-from gallery import CASES, SECRET, decided
+from gallery import CASES, decided
 from raw_server import raw_server
 
 QUIET = MockSettings(port=0, log_level="critical")
@@ -30,26 +30,31 @@ def _checks(report: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("auth", "code", "auth_findings"),
+    ("server", "auth", "code", "checks"),
     [
-        pytest.param(None, 1, {"credentials_not_enforced", "expected_status"}, id="auto"),
-        pytest.param("off", 0, set(), id="off"),
+        # Auth ignored: no credentials enforced, a token for another workspace accepted.
+        pytest.param("auth ignored", None, 1, {"credentials_not_enforced", "expected_status"},
+                     id="ignored-auto"),
+        pytest.param("auth ignored", "off", 0, set(), id="ignored-off"),
+        # Auth enforced, but any token that decodes is accepted: the token probes and the
+        # golden auth cases (expired, alg none, another secret) fail, unless --auth off.
+        pytest.param("accepts any token that decodes, unverified", None, 1, {"expected_status"},
+                     id="unverified-auto"),
+        pytest.param("accepts any token that decodes, unverified", "off", 0, set(),
+                     id="unverified-off"),
     ],
-)
+)  # fmt: skip
 def test_auth_off_leaves_auth_out(
-    tmp_path: Path, auth: str | None, code: int, auth_findings: set[str]
+    tmp_path: Path, server: str, auth: str | None, code: int, checks: set[str]
 ) -> None:
-    # A server that ignores auth: no credentials enforced, a token for another workspace
-    # accepted. --auth off asks for neither (nor mints tokens with --jwt-secret).
-    (case,) = [c for c in CASES if c.name == "auth ignored"]
-    args = ["--jwt-secret", SECRET, "--max-examples", "5", *(["--auth", auth] if auth else [])]
-    with BackgroundServer(QUIET, app=case.app()) as server:
-        got, report = run(server.url, tmp_path, *args)
+    (case,) = [c for c in CASES if c.name == server]
+    args = [*case.args, "--max-examples", "5", *(["--auth", auth] if auth else [])]
+    with BackgroundServer(QUIET, app=case.app()) as running:
+        got, report = run(running.url, tmp_path, *args)
     assert got == code, report["summary"]
-    found = _checks(report) - {"undocumented_status"}  # 400 for bytes that are not text
-    assert found == auth_findings
+    assert _checks(report) - {"undocumented_status"} == checks  # 400 for non-text bytes
     auth_places = [loc for f in report["failures"] for loc in f["locations"]
-                   if loc.startswith("auth: ")]  # fmt: skip
+                   if loc.startswith(("auth: ", "fixture: trigger_dream/auth/"))]  # fmt: skip
     assert bool(auth_places) == (auth is None)
 
 

@@ -28,6 +28,7 @@ CONTENT_TYPES = (
 # Names that are special in other runtimes' objects (JavaScript's prototype chain, Python's
 # dunders): as undeclared keys, a valid body.
 PROTOTYPE_KEYS = ("__proto__", "constructor", "prototype", "toString", "__class__")
+UNDECLARED_LENGTH = 100_000
 # Every method of RFC 9110 (and PATCH) a client can send to the operation's path.
 METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "POST")
 
@@ -55,6 +56,12 @@ def _valid(probes: ProbeSet) -> Iterator[Probe]:
     extra = {**raw, '"kit_extra"': "1"}
     yield probes.probe("an undeclared key", "body: undeclared key", json_text(extra),
                        Expect.ACCEPT)  # fmt: skip
+    # Undeclared values are the server's to keep or drop, however long.
+    rng = random.Random(f"{probes.seed}:undeclared")
+    long_text = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789 ", k=UNDECLARED_LENGTH))
+    yield probes.probe(f"a {UNDECLARED_LENGTH:,}-character string in an undeclared key",
+                       "body: undeclared key", json_text({**extra, '"kit_extra"':
+                       json.dumps(long_text)}), Expect.ACCEPT)  # fmt: skip
     for key in PROTOTYPE_KEYS:
         body = json_text({**raw, key: '{"kit": 1}'})
         yield probes.probe(f"an undeclared key {key}", f"body: {key} key", body, Expect.ACCEPT)
