@@ -109,13 +109,14 @@ class DiffReport:
 
 
 class _Side:
-    def __init__(self, flag: str, url: str, token: str | None, config: DiffConfig) -> None:
+    def __init__(
+        self, flag: str, url: str, token: str | None, config: DiffConfig, alive: Probe
+    ) -> None:
         self.flag = flag
         self.url = url.rstrip("/")
         self.netloc = urlsplit(url).netloc
         self.credentials = (("authorization", f"Bearer {token}"),) if token else ()
         self.sender = Sender(self.url, timeout=config.timeout)
-        alive = valid_request(config.spec_path or default_document_path(), config.workspace_id)
         self.watch = Watch(self.sender, self.authorized(alive), wait=config.down_wait,
                            timeout=config.timeout, server=f"{flag[2:]} {self.url}")  # fmt: skip
         self.reached = False  # a server never reached is a usage error, not an outage
@@ -154,8 +155,9 @@ def run_diff(config: DiffConfig) -> DiffReport:
     """
     started = time.monotonic()
     report = DiffReport(config)
-    side_a = _Side("--a", config.a, config.token_a, config)
-    side_b = _Side("--b", config.b, config.token_b, config)
+    alive = valid_request(config.spec_path or default_document_path(), config.workspace_id)
+    side_a = _Side("--a", config.a, config.token_a, config, alive)
+    side_b = _Side("--b", config.b, config.token_b, config, alive)
     requests = list(
         diff_requests(
             config.spec_path or default_document_path(),

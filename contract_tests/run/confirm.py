@@ -16,10 +16,20 @@ from ..cases.model import SERVER_DOWN, Finding, Probe, Reply, Severity
 from ..errors import UnreachableError
 from ..wire.transport import NoAnswer
 
-__all__ = ["Judge", "confirmed", "show"]
+__all__ = ["Judge", "attempt", "confirmed", "show"]
 
 # The findings an answer (or its absence, with the reason) gets.
 Judge = Callable[[Reply | None, str], list[Finding]]
+
+
+def attempt(send: Callable[[Probe], Reply], probe: Probe) -> tuple[Reply | None, str]:
+    """``send(probe)``: the reply, or ``None`` and why none came (``NAME: no answer (...)``)."""
+    try:
+        return send(probe), ""
+    except NoAnswer as exc:
+        return None, f"{probe.name}: {exc}"
+    except UnreachableError as exc:  # met mid-run: the run's watch judges it
+        return None, f"{probe.name}: {exc.what}"
 
 
 def show(reply: Reply | None, reason: str = "", limit: int = 200) -> str:
@@ -44,11 +54,7 @@ def confirmed(
     }
     if not failures:
         return findings
-    try:
-        reply: Reply | None = resend(probe)
-        reason = ""
-    except (NoAnswer, UnreachableError) as exc:
-        reply, reason = None, f"{probe.name}: {exc}"
+    reply, reason = attempt(resend, probe)
     again = judge(reply, reason)
     down = [f for f in again if f.check == SERVER_DOWN]
     if down:

@@ -37,7 +37,7 @@ from ..wire.outage import ServerDown, Watch
 from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command, redacted
 from ..wire.transport import NoAnswer, Sender
-from .confirm import confirmed, show
+from .confirm import attempt, confirmed, show
 from .generated import run_generated
 from .progress import Progress
 
@@ -205,11 +205,7 @@ class Session:
             return findings
 
         self.watch.sent(probe)
-        try:
-            reply: Reply | None = self.sender.send(probe)
-            reason = ""
-        except (NoAnswer, UnreachableError) as exc:
-            reply, reason = None, f"{probe.name}: {exc}"
+        reply, reason = attempt(self.sender.send, probe)
         findings = confirmed(probe, judge(reply, reason), show(reply, reason),
                              self.sender.confirm, judge)  # fmt: skip
         return [replace(finding, reproducer=finding.reproducer or self.curl(probe))
