@@ -9,7 +9,7 @@ import pytest
 from contract_tests.cases.facts import ContractFacts
 from contract_tests.cases.locate import locate
 from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
-from contract_tests.checks.answers import CheckContext, run_checks
+from contract_tests.checks.answers import BODY_LIMIT_FLOOR, CheckContext, run_checks
 from contract_tests.config import SuiteConfig, resolve_config
 from contract_tests.errors import UsageError
 from contract_tests.wire.reproduce import curl_command
@@ -89,6 +89,134 @@ TABLE = [
     pytest.param(probe(Expect.ANY), reply(405, {"detail": "x"}), [], id="any-405"),
     pytest.param(probe(Expect.ANY), reply(503, b"down"), [("server_error", FAIL)], id="any-503"),
 ]  # fmt: skip
+
+
+def method(name: str) -> Probe:
+    return Probe(f"method {name}", f"method {name}", name, "/v2/workspaces/w/trigger_dream",
+                 b"{}", JSON, Expect.METHOD)  # fmt: skip
+
+
+def sized(size: int, expect: Expect = Expect.ACCEPT) -> Probe:
+    return Probe("p", "body.observer: long", "POST", "/v2/workspaces/w/trigger_dream",
+                 b"x" * size, JSON, expect)  # fmt: skip
+
+
+ALLOW_POST = (*JSON, ("allow", "POST"))
+ITEM = "item without list 'loc', string 'msg' and string 'type': {'loc': '"
+FLOOR = BODY_LIMIT_FLOOR
+# The edges of each rule: a status or a size one step either side of where the verdict
+# changes, and the profiles where they differ.
+EDGES = [
+    pytest.param(method("PUT"), reply(501, {"detail": "x"}), [], id="method-501"),
+    pytest.param(method("PUT"), reply(500, {"detail": "x"}), [("server_error", FAIL)],
+                 id="method-500"),
+    pytest.param(method("PUT"), reply(502, b"x"), [("server_error", FAIL)], id="method-502"),
+    pytest.param(method("PUT"), reply(405, None, ALLOW_POST), [], id="method-405"),
+    pytest.param(method("PUT"), reply(404, {"detail": "x"}), [("expected_status", FAIL)],
+                 id="method-404"),
+    pytest.param(method("PUT"), reply(406, {"detail": "x"}), [("expected_status", FAIL)],
+                 id="method-406"),
+    pytest.param(method("PUT"), reply(200), [("expected_status", FAIL)], id="put-200"),
+    pytest.param(method("OPTIONS"), reply(200), [], id="options-200"),
+    pytest.param(method("OPTIONS"), reply(201), [], id="options-201"),
+    pytest.param(method("OPTIONS"), reply(299), [], id="options-299"),
+    pytest.param(method("OPTIONS"), reply(300), [("expected_status", FAIL)], id="options-300"),
+    pytest.param(method("OPTIONS"), reply(199), [("expected_status", FAIL)], id="options-199"),
+    pytest.param(method("PUT"), reply(405, None, JSON), [("method_not_allowed", FAIL)],
+                 id="405-without-allow"),
+    pytest.param(sized(FLOOR), reply(413, {"detail": "x"}), [("body_limit", WARN)],
+                 id="413-at-the-floor"),
+    pytest.param(sized(FLOOR + 1), reply(413, {"detail": "x"}), [("body_limit", WARN)],
+                 id="413-past-the-floor"),
+    pytest.param(sized(FLOOR - 1), reply(413, {"detail": "x"}), [("expected_status", FAIL)],
+                 id="413-below-the-floor"),
+    pytest.param(sized(FLOOR), reply(412, {"detail": "x"}), [("expected_status", FAIL)],
+                 id="412-large"),
+    pytest.param(sized(FLOOR), reply(414, {"detail": "x"}), [("expected_status", FAIL)],
+                 id="414-large"),
+    pytest.param(sized(10, Expect.NOT_JSON), reply(400, {"detail": "x"}),
+                 [("undocumented_status", WARN)], id="not-json-400"),
+    pytest.param(sized(10, Expect.NOT_JSON), reply(499, {"detail": "x"}),
+                 [("undocumented_status", WARN)], id="not-json-499"),
+    pytest.param(sized(10, Expect.NOT_JSON), reply(399, {"detail": "x"}),
+                 [("expected_status", FAIL)], id="not-json-399"),
+    pytest.param(sized(10, Expect.NOT_JSON), reply(500, {"detail": "x"}),
+                 [("server_error", FAIL)], id="not-json-500"),
+    pytest.param(sized(10, Expect.NOT_JSON), reply(501, {"detail": "x"}),
+                 [("server_error", FAIL)], id="not-json-501"),
+    pytest.param(sized(10, Expect.UNTYPED), reply(422, DETAIL), [], id="untyped-422"),
+    pytest.param(sized(10, Expect.UNTYPED), reply(423, {"detail": "x"}),
+                 [("undocumented_status", WARN)], id="untyped-423"),
+    pytest.param(probe(Expect.ACCEPT), reply(499, {"detail": "x"}), [("expected_status", FAIL)],
+                 id="accept-499"),
+    pytest.param(probe(Expect.REJECT, "body.observer"),
+                 reply(422, {"detail": [item("body", "observer", 0)]}), [], id="names-inside"),
+    pytest.param(probe(Expect.REJECT, "body.observer"), reply(422, {"detail": [item("body")]}),
+                 [], id="contract-body-as-a-whole"),
+    pytest.param(probe(Expect.REJECT, "body.observer"), reply(422, {"detail": [item("observer")]}),
+                 [], id="contract-bare-field"),
+    pytest.param(probe(Expect.REJECT, "body.observer"), reply(422, {"detail": [item("peer")]}),
+                 [("error_locations", FAIL)], id="contract-bare-undeclared"),
+    pytest.param(probe(Expect.REJECT, "body.observer"),
+                 reply(422, DETAIL, (("content-type", "application/json; charset=utf-8"),)),
+                 [], id="json-with-charset"),
+]  # fmt: skip
+HONCHO_EDGES = [
+    pytest.param(probe(Expect.REJECT, "body.observer"), reply(422, {"detail": [item("body")]}),
+                 [("error_locations", FAIL)], id="honcho-body-as-a-whole"),
+    pytest.param(probe(Expect.REJECT, "body.observer"), reply(422, {"detail": [item("observer")]}),
+                 [("error_locations", FAIL)], id="honcho-bare-field"),
+    pytest.param(probe(Expect.REJECT, "body.observer"),
+                 reply(422, {"detail": [item("body", "observer")]}), [], id="honcho-named"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sent", "answer", "expected"), EDGES)
+def test_edges(sent: Probe, answer: Reply, expected: list[tuple[str, Severity]]) -> None:
+    assert checks_of(sent, answer) == expected
+
+
+@pytest.mark.parametrize(("sent", "answer", "expected"), HONCHO_EDGES)
+def test_honcho_edges(sent: Probe, answer: Reply, expected: list[tuple[str, Severity]]) -> None:
+    ctx = CheckContext(FACTS, profile="honcho")
+    assert [(f.check, f.severity) for f in run_checks(Exchange(sent, answer), ctx)] == expected
+
+
+def test_lenient_probes_may_blame_anything_in_the_body() -> None:
+    lenient = Probe("p", "body.observer: NaN", "POST", "/", b"{", JSON, Expect.REJECT,
+                    lenient=True)  # fmt: skip
+    assert checks_of(lenient, reply(422, {"detail": [item("body", "dream_type")]})) == []
+    strict = Probe("p", "body.observer: NaN", "POST", "/", b"{", JSON, Expect.REJECT)
+    found = checks_of(strict, reply(422, {"detail": [item("body", "dream_type")]}))
+    assert found == [("error_locations", FAIL)]
+
+
+def test_strict_makes_a_body_limit_a_failure() -> None:
+    found = checks_of(sized(FLOOR), reply(413, {"detail": "x"}), strict=True)
+    assert found == [("body_limit", FAIL)]
+
+
+@pytest.mark.parametrize(
+    ("sent", "answer", "fragment"),
+    [
+        pytest.param(probe(Expect.ACCEPT), reply(500, b"x" * 200), "x" * 200 + "\n",
+                     id="excerpt-whole"),
+        pytest.param(probe(Expect.ACCEPT), reply(500, b"x" * 201), "x" * 200 + "...\n",
+                     id="excerpt-cut"),
+        pytest.param(probe(Expect.ACCEPT), reply(500, b""), "(empty body)\n", id="excerpt-empty"),
+        pytest.param(probe(Expect.REJECT), reply(422, {"detail": [item("body", "peer")]}),
+                     "does not declare ('peer')", id="undeclared-field-named"),
+        pytest.param(method("PUT"), reply(405, None, (*JSON, ("allow", "GET"))),
+                     "405 with allow: GET; RFC 9110 wants allow: POST", id="allow-shown"),
+        pytest.param(method("PUT"), reply(405, None, JSON),
+                     "405 with no allow header", id="allow-missing"),
+        pytest.param(probe(Expect.REJECT), reply(422, {"detail": [{"loc": "x" * 400}]}),
+                     ITEM + "x" * (300 - len(ITEM)) + "\n", id="item-cut-at-300"),
+    ],
+)  # fmt: skip
+def test_messages(sent: Probe, answer: Reply, fragment: str) -> None:
+    messages = [f.message for f in run_checks(Exchange(sent, answer), CTX)]
+    assert fragment in "\n".join(messages) + "\n"
 
 
 @pytest.mark.parametrize(("sent", "answer", "expected"), TABLE)
