@@ -8,6 +8,7 @@
         [--auth auto|required|off] [--jwt-secret S]
         [--show-secrets]
     honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff.command)
+    honcho-contract merge REPORT.json... [...]   (see contract_tests.report.merge_command)
     honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.prism.proxy)
     honcho-contract prism install [--home DIR]   (see contract_tests.prism.install)
 
@@ -18,21 +19,33 @@ Exit 0: the server keeps the contract; 1: violations, or a server that stopped a
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
 from honcho_spec import KitError, kit_version
 
-from .config import AUTH_MODES, PROFILES, check_writable, rate_flag, resolve_config
+from .config import (
+    AUTH_MODES,
+    PROFILES,
+    check_writable,
+    duration_flag,
+    rate_flag,
+    resolve_config,
+    shard_flag,
+)
 from .diff.command import add_diff_parser, run_diff_command
 from .prism.install import add_prism_command, run_prism_command
 from .prism.proxy import add_proxy_command, run_proxy
 from .report.files import write_json, write_junit
+from .report.merge_command import add_merge_parser, run_merge_command
 from .report.text import render_text
+from .run.campaign import run_suite
 from .run.progress import Progress
-from .run.session import run_suite
 
 __all__ = ["main"]
 
@@ -66,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-time", type=float, metavar="S", help="stop generating after S seconds")
     run.add_argument("--timeout", type=float, metavar="S",
                      help="seconds to wait for each answer (10)")  # fmt: skip
+    run.add_argument("--duration", type=duration_flag, metavar="T",
+                     help="a campaign: fuzz until T after the start (90s, 30m, 2h)")  # fmt: skip
+    run.add_argument("--max-failures", type=int, metavar="N",
+                     help="stop once N distinct failures are found")  # fmt: skip
+    run.add_argument("--shard", type=shard_flag, metavar="I/N",
+                     help="send runner I's share of N (same seed on every runner)")  # fmt: skip
     run.add_argument("--rate-limit", type=rate_flag, metavar="N/s",
                      help="at most N requests a second (or /m, /h)")  # fmt: skip
     run.add_argument("--down-wait", type=float, metavar="S",
@@ -88,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true",
                      help="no progress lines on stderr while it runs")  # fmt: skip
     add_diff_parser(commands)
+    add_merge_parser(commands)
     add_proxy_command(commands)
     add_prism_command(commands)
     return parser
@@ -99,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = options.pop("command")
         if command == "diff":
             return run_diff_command(options)
+        if command == "merge":
+            return run_merge_command(options)
         if command == "proxy":
             return run_proxy(options)
         if command == "prism":
@@ -107,10 +129,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = resolve_config(options)
         check_writable([config.junit_xml, config.report_json], [config.reproducers_dir])
         progress = None if quiet else Progress(sys.stderr, terminal=sys.stderr.isatty())
-        report = run_suite(config, progress)
+        with _interruptible() as interrupt:
+            report = run_suite(config, progress, interrupt)
     except (_UsageError, KitError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: aborted: no report written", file=sys.stderr)
+        return 130
     print(render_text(report))
     try:
         if config.junit_xml is not None:
@@ -121,4 +147,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: cannot write the report ({exc.strerror}: {exc.filename})",
               file=sys.stderr)  # fmt: skip
         return 2
-    return 0 if report.ok else 1
+    if not report.ok:
+        return 1
+    return 130 if interrupt.is_set() else 0
+
+
+@contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """A first SIGINT ends the run once the requests in flight are answered (the report of
+    what ran is written); a second aborts at once."""
+    interrupt = threading.Event()
+
+    def handler(_signum: int, _frame: object) -> None:
+        if interrupt.is_set():
+            raise KeyboardInterrupt
+        interrupt.set()
+        print(f"{PROG}: interrupted: finishing the requests in flight (again to abort)",
+              file=sys.stderr, flush=True)  # fmt: skip
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield interrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -6,11 +6,9 @@ environment, which beats the default.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,16 @@ from urllib.parse import urlsplit
 from honcho_spec import layered
 
 from .errors import UsageError
+from .options import (
+    Rate,
+    Shard,
+    duration_flag,
+    parse_duration,
+    parse_rate,
+    parse_shard,
+    rate_flag,
+    shard_flag,
+)
 
 __all__ = [
     "AUTH_MODES",
@@ -26,66 +34,24 @@ __all__ = [
     "ENV_PREFIX",
     "PROFILES",
     "Rate",
+    "Shard",
     "SuiteConfig",
     "check_writable",
+    "duration_flag",
     "from_environment",
+    "parse_duration",
     "parse_rate",
+    "parse_shard",
     "rate_flag",
     "reproducers_folder",
     "resolve_config",
+    "shard_flag",
 ]
 
 ENV_PREFIX = "HONCHO_CONTRACT_"
 AUTH_MODES = ("auto", "required", "off")
 PROFILES = ("contract", "honcho")
 DEFAULT_SEED = 20250101
-
-
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
-_RATE = re.compile(r"(\d+)\s*/\s*([smh])")
-_RATE_FIX = "give requests per second, minute or hour: 50/s, 300/m, 1000/h"
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``requests`` every ``per`` seconds.
-
-    >>> parse_rate("50/s").interval
-    0.02
-    >>> parse_rate("90/m")
-    Rate(requests=90, per=60.0)
-    >>> str(parse_rate("90/m"))
-    '90/m'
-    """
-
-    requests: int
-    per: float
-
-    @property
-    def interval(self) -> float:
-        """Seconds between two requests."""
-        return self.per / self.requests
-
-    def __str__(self) -> str:
-        unit = next(name for name, seconds in _UNITS.items() if seconds == self.per)
-        return f"{self.requests}/{unit}"
-
-
-def parse_rate(text: str) -> Rate:
-    """``N/s``, ``N/m`` or ``N/h`` (``N`` a whole number, as schemathesis takes it); anything
-    else is a :class:`UsageError`."""
-    match = _RATE.fullmatch(text.strip())
-    if match is None or int(match.group(1)) == 0:
-        raise UsageError(f"{text!r} is not a rate", fix=_RATE_FIX)
-    return Rate(int(match.group(1)), _UNITS[match.group(2)])
-
-
-def rate_flag(text: str) -> Rate:
-    """``parse_rate`` as an argparse type (pytest's options and the CLI's)."""
-    try:
-        return parse_rate(text)
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -115,6 +81,9 @@ class SuiteConfig:
     reproducers: Path | None = None
     rate_limit: Rate | None = None
     down_wait: float = 10.0  # seconds to wait for a server that stopped answering
+    shard: Shard | None = None
+    duration: float | None = None  # seconds a campaign runs (fixed phases, then fuzzing)
+    max_failures: int | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -127,8 +96,9 @@ class SuiteConfig:
             raise UsageError(f"--profile {self.profile!r} is unknown", fix="use contract or honcho")
         if self.auth not in AUTH_MODES:
             raise UsageError(f"--auth {self.auth!r} is unknown", fix="use auto, required or off")
-        for name in ("max_examples", "workers"):
-            if getattr(self, name) < 1:
+        for name in ("max_examples", "workers", "max_failures"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
                 raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
         if self.max_time is not None and not 0 < self.max_time < math.inf:
             raise UsageError("--max-time must be a positive number of seconds")
@@ -140,6 +110,8 @@ class SuiteConfig:
             )
         if self.workspace_id == "":
             raise UsageError("--workspace-id must not be empty")
+        if self.duration is not None and not 0 < self.duration < math.inf:
+            raise UsageError("--duration must be a positive time", fix="e.g. --duration 30m")
 
     @property
     def root_url(self) -> str:
@@ -195,7 +167,7 @@ def from_environment(name: str, environ: Mapping[str, str] | None = None) -> str
 def _convert(name: str, value: str) -> Any:
     variable = f"{ENV_PREFIX}{name.upper()}={value!r}"
     try:
-        if name in ("seed", "max_examples", "workers"):
+        if name in ("seed", "max_examples", "workers", "max_failures"):
             whole = int(value)
             if whole < 1 and name != "seed":
                 raise UsageError(f"{variable} must be at least 1")
@@ -221,13 +193,19 @@ def _convert(name: str, value: str) -> Any:
         return value.lower() in _TRUE
     if name in ("junit_xml", "report_json", "spec_path", "reproducers"):
         return Path(value)
-    if name == "rate_limit":
+    parse = _PARSED.get(name)
+    if parse is not None:
         try:
-            return parse_rate(value)
-        except UsageError:
-            raise UsageError(f"{variable} is not a rate", fix=_RATE_FIX) from None
+            return parse(value)
+        except UsageError as exc:  # "'fast' is not a rate; give ...", named by its variable
+            raise UsageError(f"{ENV_PREFIX}{name.upper()}={exc}") from None
     return value
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 _CHOICES = {"auth": AUTH_MODES, "profile": PROFILES}
+_PARSED: dict[str, Callable[[str], Any]] = {
+    "duration": parse_duration,
+    "shard": parse_shard,
+    "rate_limit": parse_rate,
+}

@@ -30,7 +30,8 @@ PARTS = {
     },
     "contract_tests": {
         "errors": set(),
-        "config": {"errors"},
+        "options": {"errors"},
+        "config": {"errors", "options"},
         "cases": {"errors"},
         "checks": {"cases", "errors"},
         "wire": {"cases", "errors"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -54,9 +55,16 @@ DIFF_EXAMPLES = [
     for ex in block
     if ex.command.startswith("honcho-contract diff ")
 ]
+# A block that merges shards' reports runs in order, in one directory.
+MERGE_BLOCKS = [
+    block
+    for block in console_blocks()[2:]
+    if any(ex.command.startswith("honcho-contract merge ") for ex in block)
+]
 SUITE_EXAMPLES = [
     ex
     for block in console_blocks()[2:]
+    if block not in MERGE_BLOCKS
     for ex in block
     if ex.command.startswith(("honcho-contract ", "pytest --pyargs"))
     and ex not in DIFF_EXAMPLES + PROXY_EXAMPLES
@@ -78,6 +86,7 @@ def test_every_console_example_is_covered() -> None:
     covered |= {ex.command for ex in MOCK_EXAMPLES + TOKEN_EXAMPLES + SUITE_EXAMPLES}
     covered |= {ex.command for block in SERVED_BLOCKS for ex in block}
     covered |= {ex.command for ex in DIFF_EXAMPLES}
+    covered |= {ex.command for block in MERGE_BLOCKS for ex in block}
     covered |= {ex.command for ex in PROXY_EXAMPLES + PROXY_CLIENTS}
     listed = {ex.command for block in console_blocks() for ex in block}
     assert listed == covered
@@ -118,6 +127,14 @@ def test_token_example_gives_a_token_the_mock_accepts(example: Example) -> None:
 def test_contract_suite_example(example: Example, mock_url: str, tmp_path: Path) -> None:
     output = run(example.command.replace(README_URL, mock_url), cwd=tmp_path)
     assert example.matches(output.replace(mock_url, README_URL)), output
+
+
+@pytest.mark.parametrize("block", MERGE_BLOCKS, ids=lambda block: str(len(block)))
+def test_shards_example(block: list[Example], mock_url: str, tmp_path: Path) -> None:
+    for example in block:
+        output = run(example.command.replace(README_URL, mock_url), cwd=tmp_path)
+        assert example.matches(output.replace(mock_url, README_URL)), (example.command, output)
+    assert len(json.loads((tmp_path / "all.json").read_text())["places"]) > 10
 
 
 @pytest.mark.parametrize("example", DIFF_EXAMPLES, ids=lambda ex: ex.command.split()[1])

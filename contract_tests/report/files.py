@@ -35,6 +35,7 @@ def write_json(report: Report, path: Path) -> None:
     document = {
         "base_url": report.config.root_url,
         "seed": report.config.seed,
+        "shard": str(report.config.shard) if report.config.shard else None,
         "cases": report.cases,
         "duration_s": round(report.duration, 3),
         "failures": [_as_dict(c) for c in distinct if c.finding.severity is Severity.FAILURE],
@@ -42,6 +43,7 @@ def write_json(report: Report, path: Path) -> None:
         "errors": report.errors,
         "checks": list(CHECK_NAMES),
         "stopped": report.stopped,
+        "places": sorted(report.places),
         "summary": summary_line(report),
     }
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

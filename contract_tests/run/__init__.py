@@ -6,6 +6,7 @@ It may import :mod:`contract_tests.cases`, :mod:`~contract_tests.checks`,
 reports.
 """
 
-from .session import Report, Session, run_suite
+from .campaign import run_suite
+from .session import Report, Session
 
 __all__ = ["Report", "Session", "run_suite"]

@@ -14,6 +14,7 @@ comes back.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 import schemathesis
+from schemathesis.config import FuzzConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.engine.errors import ServerUnavailable
 
@@ -33,6 +35,7 @@ from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command
 from ..wire.transport import Sender
 from .confirm import confirmed, show
+from .shard import examples_share, keeps_case
 from .translate import AUTH_STATUSES, translate
 
 __all__ = ["GeneratedRun", "run_generated"]
@@ -59,27 +62,55 @@ def run_generated(
     *,
     on_case: Callable[[list[Finding]], None],
     watch: Watch | None = None,
+    stop: Callable[[], bool] = lambda: False,
+    campaign: float | None = None,
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
     failure is sent once more by ``sender``, on a fresh connection, before it counts. Each
     case's findings (with their reproducers) go to ``on_case`` as soon as it is checked. With
     a ``watch``, a server that stops answering is a ``server_down`` finding, and the run stops
-    (``stopped``) if it does not come back."""
-    operation = ctx.facts.operation  # the one under test, in a document that may hold more
-    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case)
-    phases = _PHASES
+    (``stopped``) if it does not come back.
+
+    With ``campaign`` (seconds), the engine fuzzes instead, ``config.workers`` threads
+    drawing new cases until the time is up. The engine stops as soon as ``stop()`` is true
+    (an interrupt, enough failures); under ``config.shard`` it sends only this runner's
+    cases."""
+    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop)
     try:
-        while phases:
-            settings = _engine_config(config, auth_headers, phases)
-            schema = schemathesis.openapi.from_path(document, config=settings).include(
-                method=operation.method, path=operation.path
-            )
-            phase = checker.execute(schema)
-            # the engine stops when the server goes away: on with the next phase once it is back
-            phases = phases[phases.index(phase) + 1 :] if phase in phases else ()
+        if campaign is None:
+            phases = _PHASES
+            while phases and not stop():
+                phase = checker.execute(_schema(config, document, ctx, auth_headers, phases))
+                # the engine stops when the server goes away: on with the next phase once back
+                phases = phases[phases.index(phase) + 1 :] if phase in phases else ()
+        else:
+            deadline = time.monotonic() + campaign
+            while not stop() and (left := deadline - time.monotonic()) >= 1:
+                schema = _schema(config, document, ctx, auth_headers, ())
+                if checker.execute(schema, fuzz_for=left) is None:
+                    break  # the time is up, not the server gone
     except ServerDown as exc:
         checker.run.stopped = exc
     return checker.run
+
+
+def _schema(
+    config: SuiteConfig,
+    document: Path,
+    ctx: CheckContext,
+    auth_headers: Sequence[tuple[str, str]],
+    phases: Sequence[str],
+) -> Any:
+    """The operation under test (in a document that may hold more), as the engine runs it."""
+    operation = ctx.facts.operation
+    settings = _engine_config(config, auth_headers, phases)
+    schema = schemathesis.openapi.from_path(document, config=settings).include(
+        method=operation.method, path=operation.path
+    )
+    shard = config.shard
+    if shard is not None:
+        schema.hook("filter_case")(lambda _ctx, case: keeps_case(shard, case))
+    return schema
 
 
 @dataclass
@@ -92,17 +123,25 @@ class _Checker:
     sender: Sender
     watch: Watch | None
     on_case: Callable[[list[Finding]], None]
+    stop: Callable[[], bool]
     run: GeneratedRun = field(default_factory=GeneratedRun)
     dropped: str | None = None  # the engine's last connection error, for the case it cut
 
-    def execute(self, schema: Any) -> str | None:
-        """Run the engine once; the phase it stopped in if the server went away."""
+    def execute(self, schema: Any, *, fuzz_for: float | None = None) -> str | None:
+        """Run the engine once (its phases, or fuzzing for ``fuzz_for`` seconds); the phase
+        it stopped in if the server went away."""
         outages = self.watch.outages if self.watch else 0
         down: str | None = None
-        stream = from_schema(schema).execute()
+        engine = from_schema(schema)
+        if fuzz_for is None:
+            stream = engine.execute()
+        else:
+            stream = engine.fuzz(FuzzConfig(max_time=max(1, math.floor(fuzz_for))))
         try:
             for event in stream:
-                if isinstance(event, events.ScenarioFinished):
+                if self.stop():
+                    stream.stop()  # its next event is the last
+                if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished):
                     self.collect(event)
                 elif isinstance(event, events.FatalError):
                     self.run.errors.append(str(event.exception))
@@ -125,7 +164,7 @@ class _Checker:
                 self.on_case([outage.finding(self.curl)])
         return down
 
-    def collect(self, event: events.ScenarioFinished) -> None:
+    def collect(self, event: events.ScenarioFinished | events.FuzzScenarioFinished) -> None:
         recorder = event.recorder
         for case_id, node in recorder.cases.items():
             response = recorder.find_response(case_id=case_id)
@@ -204,7 +243,7 @@ def _engine_config(
         "generation": {
             "mode": "all",
             "database": "none",
-            "max-examples": config.max_examples,
+            "max-examples": examples_share(config.shard, config.max_examples),
             # Credentials are the kit's concern (--token, --auth): none generated or removed.
             "with-security-parameters": False,
         },

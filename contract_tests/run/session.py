@@ -1,16 +1,17 @@
-"""One contract run: set up once, then probes, golden cases, tokens and generated cases.
+"""What a contract run holds: the server under test, set up once (:class:`Session`), and what
+it found (:class:`Report`).
 
-The CLI runs :func:`run_suite`; the pytest entry uses a :class:`Session` per test run and
-turns each probe into a test. Both apply the same checks. A request left unanswered is
-judged by the session's :class:`~contract_tests.wire.outage.Watch`: a server that stopped
-answering is a ``server_down`` finding, and one that does not come back ends the run with
-what it found until then.
+The CLI runs :func:`~contract_tests.run.campaign.run_suite`; the pytest entry uses a
+:class:`Session` per test run and turns each probe into a test. Both apply the same checks.
+A request left unanswered is judged by the session's
+:class:`~contract_tests.wire.outage.Watch`: a server that stopped answering is a
+``server_down`` finding, and one that does not come back ends the run with what it found
+until then.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from honcho_spec import (
@@ -21,7 +22,7 @@ from honcho_spec import (
     mint_token,
 )
 
-from ..cases.builder import DEFAULT_WORKSPACE, MINIMAL_VALID, ProbeSet
+from ..cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from ..cases.facts import ContractFacts
 from ..cases.golden import FixtureProbe, Replay, fixture_probe, fixture_probes
 from ..cases.locate import place_of
@@ -33,15 +34,13 @@ from ..checks.auth import AuthVerdict, judge_enforcement
 from ..checks.fixtures import fixture_locations, golden_answer
 from ..config import SuiteConfig
 from ..errors import CredentialsError, UnreachableError
-from ..wire.outage import ServerDown, Watch
+from ..wire.outage import Watch
 from ..wire.pace import TokenBucket
-from ..wire.reproduce import curl_command, redacted
+from ..wire.reproduce import curl_command
 from ..wire.transport import NoAnswer, Sender
 from .confirm import attempt, confirmed, show
-from .generated import run_generated
-from .progress import Progress
 
-__all__ = ["Cause", "Report", "Session", "credentials_for", "run_suite"]
+__all__ = ["Cause", "Report", "Session", "credentials_for"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,17 @@ class Report:
             if finding.location not in locations and len(locations) < _LOCATIONS_KEPT:
                 locations = (*locations, finding.location)
             self._causes[key] = replace(cause, count=cause.count + 1, locations=locations)
+
+    def add_cause(self, cause: Cause) -> None:
+        """Count ``cause`` (another run's, a shard's) with this run's own of the same key."""
+        finding = cause.finding
+        key = (finding.check, finding.status, cause.place)
+        mine = self._causes.get(key)
+        if mine is None:
+            self._causes[key] = cause
+            return
+        locations = tuple(dict.fromkeys((*mine.locations, *cause.locations)))[:_LOCATIONS_KEPT]
+        self._causes[key] = replace(mine, count=mine.count + cause.count, locations=locations)
 
     def distinct(self) -> list[Cause]:
         """Each cause once, in the order first found, with how many cases hit it."""
@@ -226,103 +236,6 @@ class Session:
             show_secrets=self.config.show_secrets,
             bodies=self.config.reproducers_dir,
         )
-
-
-def run_suite(config: SuiteConfig, progress: Progress | None = None) -> Report:
-    """Run everything against ``config.base_url``; raises UnreachableError if it is not there.
-
-    A server that stops answering and does not come back within ``config.down_wait`` ends
-    the run: the report holds what was found until then and the ``server_down`` failure.
-    """
-    started = time.monotonic()
-    report = Report(config)
-    progress = progress or Progress(None)
-    session = Session(config, say=progress.note)
-    try:
-        _run_phases(session, report, progress)
-    except ServerDown as exc:
-        report.add([exc.outage.finding(session.curl)])
-        report.stopped = (
-            f"the server stopped answering and did not come back within {config.down_wait:g} s: "
-            f"the run stopped after {report.cases} cases"
-        )
-    finally:
-        session.close()
-    report.duration = time.monotonic() - started
-    return report
-
-
-def _run_phases(session: Session, report: Report, progress: Progress) -> None:
-    config = session.config
-    report.add(session.detect_auth())
-    report.cases += 1
-    progress.phase("probes")
-    for probe in _all_probes(session):
-        findings = session.check(probe)
-        report.add(findings)
-        report.add(_workspace_hint(config, probe, findings))
-        report.cases += 1
-        report.places.add(place_of(probe.location))
-        progress.step(failures=_failures(findings))
-    progress.done()
-    progress.phase("golden cases")
-    for fixture in session.fixtures():
-        findings = session.check(fixture.probe, fixture)
-        report.add(findings)
-        report.cases += 1
-        report.places.add(place_of(fixture.probe.location))
-        progress.step(failures=_failures(findings))
-    progress.done()
-    progress.phase("generated cases")
-    generated = run_generated(
-        config,
-        session.document_path,
-        session.ctx,
-        session.auth_headers,
-        session.sender,
-        watch=session.watch,
-        on_case=lambda findings: _generated_case(report, session, progress, findings),
-    )
-    progress.done()
-    report.cases += generated.cases
-    report.places |= generated.places
-    report.errors.extend(generated.errors)
-    if generated.stopped is not None:
-        raise generated.stopped
-
-
-def _generated_case(
-    report: Report, session: Session, progress: Progress, findings: list[Finding]
-) -> None:
-    report.add(redacted(findings, session.auth_headers, session.config.show_secrets))
-    progress.step(failures=_failures(findings))
-
-
-def _failures(findings: list[Finding]) -> int:
-    return sum(finding.severity is Severity.FAILURE for finding in findings)
-
-
-def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:
-    # Honcho answers 500 for a workspace it does not know: everything fails then.
-    if config.workspace_id is not None or probe.name != MINIMAL_VALID:
-        return []
-    if not any(f.check == "server_error" for f in findings):
-        return []
-    return [
-        Finding(
-            check="workspace_hint",
-            severity=Severity.WARNING,
-            status=None,
-            location="path.workspace_id",
-            message=f"a minimal valid request to workspace {DEFAULT_WORKSPACE!r} got a 5xx: if "
-            "the server serves only existing workspaces, pass --workspace-id ID",
-        )
-    ]
-
-
-def _all_probes(session: Session) -> Iterator[Probe]:
-    yield from session.hostile_probes()
-    yield from session.token_probes()
 
 
 def credentials_for(config: SuiteConfig) -> tuple[tuple[str, str], ...]:

@@ -1,0 +1,131 @@
+"""Option values that are more than a number: a rate, a duration, a shard.
+
+Each parser takes the text a flag or an environment variable holds and raises a
+:class:`~contract_tests.errors.UsageError` that says what to give; :func:`flag_type` makes
+one an argparse type (the CLI's options and pytest's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .errors import UsageError
+
+__all__ = [
+    "Rate",
+    "Shard",
+    "duration_flag",
+    "flag_type",
+    "parse_duration",
+    "parse_rate",
+    "parse_shard",
+    "rate_flag",
+    "shard_flag",
+]
+
+T = TypeVar("T")
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+_RATE = re.compile(r"(\d+)\s*/\s*([smh])")
+_RATE_FIX = "give requests per second, minute or hour: 50/s, 300/m, 1000/h"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``requests`` every ``per`` seconds.
+
+    >>> parse_rate("50/s").interval
+    0.02
+    >>> parse_rate("90/m")
+    Rate(requests=90, per=60.0)
+    >>> str(parse_rate("90/m"))
+    '90/m'
+    """
+
+    requests: int
+    per: float
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests."""
+        return self.per / self.requests
+
+    def __str__(self) -> str:
+        unit = next(name for name, seconds in _UNITS.items() if seconds == self.per)
+        return f"{self.requests}/{unit}"
+
+
+def parse_rate(text: str) -> Rate:
+    """``N/s``, ``N/m`` or ``N/h`` (``N`` a whole number, as schemathesis takes it); anything
+    else is a :class:`UsageError`."""
+    match = _RATE.fullmatch(text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise UsageError(f"{text!r} is not a rate", fix=_RATE_FIX)
+    return Rate(int(match.group(1)), _UNITS[match.group(2)])
+
+
+_SHARD = re.compile(r"(\d+)/(\d+)")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smh]?)")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from ``90``, ``90s``, ``30m`` or ``2h``; anything else is a :class:`UsageError`.
+
+    >>> parse_duration("30m"), parse_duration("90"), parse_duration("1.5h")
+    (1800.0, 90.0, 5400.0)
+    """
+    match = _DURATION.fullmatch(text.strip())
+    seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"] if match else 0.0
+    if not 0 < seconds < math.inf:
+        raise UsageError(
+            f"{text!r} is not a duration", fix="give seconds, minutes or hours: 90s, 30m, 2h"
+        )
+    return seconds
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Runner ``index`` of ``total`` (from 1): ``--shard 2/4``.
+
+    >>> parse_shard("2/4")
+    Shard(index=2, total=4)
+    >>> str(parse_shard("2/4"))
+    '2/4'
+    """
+
+    index: int
+    total: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.total}"
+
+
+def parse_shard(text: str) -> Shard:
+    """``I/N`` with ``1 <= I <= N``; anything else is a :class:`UsageError`."""
+    match = _SHARD.fullmatch(text.strip())
+    if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(f"{text!r} is not a shard", fix="give I/N with 1 <= I <= N: 1/4 to 4/4")
+    return Shard(int(match.group(1)), int(match.group(2)))
+
+
+def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``parse`` as an argparse type: its error becomes argparse's one line."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = parse.__name__.removeprefix("parse_")  # argparse names it in errors
+    return convert
+
+
+rate_flag = flag_type(parse_rate)
+duration_flag = flag_type(parse_duration)
+shard_flag = flag_type(parse_shard)

@@ -1,0 +1,209 @@
+"""One contract run from start to end: probes, golden cases, generated cases, and, with
+``--duration``, a campaign that keeps fuzzing until the time is up.
+
+``--workers N`` keeps N requests in flight (probes, golden cases, the campaign's fuzzing);
+``--shard I/N`` sends this runner's share of every phase; ``--max-failures N``, an
+interrupt (SIGINT) and a server that does not come back end the run early, with the report
+of what ran and why it stopped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+from ..cases.builder import DEFAULT_WORKSPACE, MINIMAL_VALID
+from ..cases.locate import place_of
+from ..cases.model import Finding, Probe, Severity
+from ..config import SuiteConfig
+from ..wire.outage import ServerDown
+from ..wire.reproduce import redacted
+from .generated import run_generated
+from .progress import Progress
+from .session import Report, Session
+from .shard import keeps_index, shard_of
+
+__all__ = ["Stop", "run_suite"]
+
+T = TypeVar("T")
+
+
+class Stop:
+    """Whether a run ends before its work is done, and why: ``--max-failures`` reached or
+    an interrupt. (``--duration`` ending a campaign is its normal end.)"""
+
+    def __init__(self, config: SuiteConfig, interrupt: threading.Event | None = None) -> None:
+        self.max_failures = config.max_failures
+        self.interrupt = interrupt or threading.Event()
+
+    def why(self, report: Report) -> str | None:
+        if self.interrupt.is_set():
+            return f"interrupted: stopped after {report.cases} cases"
+        failures = report.count(Severity.FAILURE)
+        if self.max_failures is not None and failures >= self.max_failures:
+            return f"--max-failures {self.max_failures} reached: stopped after {report.cases} cases"
+        return None
+
+
+def run_suite(
+    config: SuiteConfig,
+    progress: Progress | None = None,
+    interrupt: threading.Event | None = None,
+) -> Report:
+    """Run everything against ``config.base_url``; raises UnreachableError if it is not there.
+
+    A server that stops answering and does not come back within ``config.down_wait`` ends
+    the run: the report holds what was found until then and the ``server_down`` failure.
+    Setting ``interrupt`` ends it as soon as the requests in flight are answered.
+    """
+    started = time.monotonic()
+    report = Report(config)
+    progress = progress or Progress(None)
+    session = Session(config, say=progress.note)
+    stop = Stop(config, interrupt)
+    try:
+        _run_phases(session, report, progress, stop, started)
+    except ServerDown as exc:
+        report.add([exc.outage.finding(session.curl)])
+        report.stopped = (
+            f"the server stopped answering and did not come back within {config.down_wait:g} s: "
+            f"the run stopped after {report.cases} cases"
+        )
+    finally:
+        session.close()
+    report.stopped = report.stopped or stop.why(report)
+    report.duration = time.monotonic() - started
+    return report
+
+
+def _run_phases(
+    session: Session, report: Report, progress: Progress, stop: Stop, started: float
+) -> None:
+    config = session.config
+    first = session.detect_auth()
+    if keeps_index(config.shard, 0):  # every runner needs the verdict; one reports it
+        report.add(first)
+        report.cases += 1
+    phases: list[tuple[str, Iterable[tuple[Probe, list[Finding]]]]] = [
+        ("probes", _checked(session, shard_of(config.shard, _all_probes(session)), stop, report)),
+        ("golden cases", _golden(session, stop, report)),
+    ]
+    for name, checked in phases:
+        progress.phase(name)
+        for probe, findings in checked:
+            report.add(findings)
+            report.add(_workspace_hint(config, probe, findings))
+            report.cases += 1
+            report.places.add(place_of(probe.location))
+            progress.step(failures=_failures(findings))
+        progress.done()
+    generated: list[tuple[str, float | None]] = [("generated cases", None)]
+    if config.duration is not None:
+        generated.append(("campaign", config.duration))
+    for name, duration in generated:
+        if stop.why(report) is not None:
+            return
+        # a campaign fuzzes for what is left of --duration once the fixed phases are done
+        campaign = None if duration is None else duration - (time.monotonic() - started)
+        if campaign is not None and campaign < 1:
+            return
+        progress.phase(name)
+        run = run_generated(
+            config,
+            session.document_path,
+            session.ctx,
+            session.auth_headers,
+            session.sender,
+            watch=session.watch,
+            on_case=lambda findings: _generated_case(report, session, progress, findings),
+            stop=lambda: stop.why(report) is not None,
+            campaign=campaign,
+        )
+        progress.done()
+        report.cases += run.cases
+        report.places |= run.places
+        report.errors.extend(run.errors)
+        if run.stopped is not None:
+            raise run.stopped
+
+
+def _golden(session: Session, stop: Stop, report: Report) -> Iterator[tuple[Probe, list[Finding]]]:
+    fixtures = list(shard_of(session.config.shard, session.fixtures()))
+    by_probe = {id(fixture.probe): fixture for fixture in fixtures}
+    return _checked(session, [f.probe for f in fixtures], stop, report,
+                    check=lambda probe: session.check(probe, by_probe[id(probe)]))  # fmt: skip
+
+
+def _checked(
+    session: Session,
+    probes: Iterable[Probe],
+    stop: Stop,
+    report: Report,
+    *,
+    check: Callable[[Probe], list[Finding]] | None = None,
+) -> Iterator[tuple[Probe, list[Finding]]]:
+    """Each probe with its findings, in order, with up to ``--workers`` in flight; none
+    sent once the run must stop."""
+    judge = check or session.check
+    workers = session.config.workers
+    if workers == 1:
+        for probe in probes:
+            if stop.why(report) is not None:
+                return
+            yield probe, judge(probe)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="honcho-contract") as pool:
+        in_flight: deque[tuple[Probe, Future[list[Finding]]]] = deque()
+        pending = iter(probes)
+        try:
+            for probe in pending:
+                if stop.why(report) is not None:
+                    break
+                in_flight.append((probe, pool.submit(judge, probe)))
+                if len(in_flight) >= workers:
+                    done, future = in_flight.popleft()
+                    yield done, future.result()
+            while in_flight:
+                done, future = in_flight.popleft()
+                yield done, future.result()
+        finally:
+            for _probe, future in in_flight:
+                future.cancel()
+
+
+def _generated_case(
+    report: Report, session: Session, progress: Progress, findings: list[Finding]
+) -> None:
+    report.add(redacted(findings, session.auth_headers, session.config.show_secrets))
+    progress.step(failures=_failures(findings))
+
+
+def _failures(findings: list[Finding]) -> int:
+    return sum(finding.severity is Severity.FAILURE for finding in findings)
+
+
+def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:
+    # Honcho answers 500 for a workspace it does not know: everything fails then.
+    if config.workspace_id is not None or probe.name != MINIMAL_VALID:
+        return []
+    if not any(f.check == "server_error" for f in findings):
+        return []
+    return [
+        Finding(
+            check="workspace_hint",
+            severity=Severity.WARNING,
+            status=None,
+            location="path.workspace_id",
+            message=f"a minimal valid request to workspace {DEFAULT_WORKSPACE!r} got a 5xx: if "
+            "the server serves only existing workspaces, pass --workspace-id ID",
+        )
+    ]
+
+
+def _all_probes(session: Session) -> Iterator[Probe]:
+    yield from session.hostile_probes()
+    yield from session.token_probes()
