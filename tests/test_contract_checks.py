@@ -9,7 +9,7 @@ import pytest
 from contract_tests.cases.facts import ContractFacts
 from contract_tests.cases.locate import locate
 from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
-from contract_tests.checks.answers import BODY_LIMIT_FLOOR, CheckContext, run_checks
+from contract_tests.checks.answers import CheckContext, run_checks
 from contract_tests.config import SuiteConfig, resolve_config
 from contract_tests.errors import UsageError
 from contract_tests.wire.reproduce import curl_command
@@ -103,7 +103,7 @@ def sized(size: int, expect: Expect = Expect.ACCEPT) -> Probe:
 
 ALLOW_POST = (*JSON, ("allow", "POST"))
 ITEM = "item without list 'loc', string 'msg' and string 'type': {'loc': '"
-FLOOR = BODY_LIMIT_FLOOR
+FLOOR = 1 << 20  # 1 MiB, the smallest common framework limit
 # The edges of each rule: a status or a size one step either side of where the verdict
 # changes, and the profiles where they differ.
 EDGES = [
@@ -122,6 +122,25 @@ EDGES = [
     pytest.param(method("OPTIONS"), reply(299), [], id="options-299"),
     pytest.param(method("OPTIONS"), reply(300), [("expected_status", FAIL)], id="options-300"),
     pytest.param(method("OPTIONS"), reply(199), [("expected_status", FAIL)], id="options-199"),
+    pytest.param(method("OPTIONS"), reply(301), [("expected_status", FAIL)], id="options-301"),
+    pytest.param(method("DELETE"), reply(200), [("expected_status", FAIL)], id="delete-200"),
+    pytest.param(probe(Expect.ACCEPT), reply(200, {"queued": True}), [("expected_status", FAIL)],
+                 id="200-with-a-body-is-no-204"),
+    pytest.param(probe(Expect.EITHER), reply(422, DETAIL), [], id="either-422"),
+    pytest.param(probe(Expect.REJECT), reply(422, DETAIL, ()), [("validation_error_shape", FAIL)],
+                 id="422-without-content-type"),
+    pytest.param(probe(Expect.REJECT), reply(422, b"{detail}"), [("validation_error_shape", FAIL)],
+                 id="422-body-not-json"),
+    pytest.param(probe(Expect.REJECT), reply(422, {"detail": [{"loc": ["body"], "type": "t"}]}),
+                 [("validation_error_shape", FAIL)], id="422-item-without-msg"),
+    pytest.param(probe(Expect.REJECT), reply(422, {"detail": [{"loc": ["body"], "msg": "m"}]}),
+                 [("validation_error_shape", FAIL)], id="422-item-without-type"),
+    pytest.param(probe(Expect.REJECT), reply(422, {"detail": [item()]}),
+                 [("error_locations", FAIL)], id="empty-loc"),
+    pytest.param(probe(Expect.REJECT), reply(422, {"detail": [item("path")]}),
+                 [("error_locations", FAIL)], id="path-without-a-name"),
+    pytest.param(probe(Expect.REJECT), reply(422, {"detail": [item("path", "workspace_id", 0)]}),
+                 [], id="path-parameter-inside"),
     pytest.param(method("PUT"), reply(405, None, JSON), [("method_not_allowed", FAIL)],
                  id="405-without-allow"),
     pytest.param(sized(FLOOR), reply(413, {"detail": "x"}), [("body_limit", WARN)],
@@ -210,6 +229,13 @@ def test_strict_makes_a_body_limit_a_failure() -> None:
                      "405 with allow: GET; RFC 9110 wants allow: POST", id="allow-shown"),
         pytest.param(method("PUT"), reply(405, None, JSON),
                      "405 with no allow header", id="allow-missing"),
+        pytest.param(probe(Expect.ACCEPT), reply(500, b"short"), ": short\n", id="excerpt-short"),
+        pytest.param(probe(Expect.REJECT), reply(422, DETAIL, ()), "content-type '(none)'",
+                     id="no-content-type-named"),
+        pytest.param(probe(Expect.REJECT), reply(422, {"detail": [item("query", "q")]}),
+                     "names no declared query parameter", id="undeclared-parameter-named"),
+        pytest.param(probe(Expect.REJECT), reply(422, {"detail": [item("body", True)]}),
+                     "does not declare (True)", id="a-boolean-is-no-offset"),
         pytest.param(probe(Expect.REJECT), reply(422, {"detail": [{"loc": "x" * 400}]}),
                      ITEM + "x" * (300 - len(ITEM)) + "\n", id="item-cut-at-300"),
     ],

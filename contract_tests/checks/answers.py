@@ -116,10 +116,11 @@ def expected_status(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
 
 def _method_answer(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
     # RFC 9110 15.5.6: 405 for a method the resource does not support, with Allow listing
-    # the methods it does; 501 for a method the server does not recognise; OPTIONS asks for
-    # the communication options, so a success answers it too.
+    # the methods it does (501, for a method the server does not recognise, is
+    # server_error's exception); OPTIONS asks for the communication options, so a success
+    # answers it too.
     probe, status = exchange.probe, exchange.reply.status
-    if status == 501 or (probe.method == "OPTIONS" and 200 <= status < 300):
+    if probe.method == "OPTIONS" and 200 <= status < 300:
         return
     declared = ctx.facts.operation.method
     if status != 405:
