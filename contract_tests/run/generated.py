@@ -13,6 +13,7 @@ comes back.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +42,7 @@ from .translate import AUTH_STATUSES, translate
 __all__ = ["GeneratedRun", "run_generated"]
 
 _PHASES: tuple[str, ...] = ("examples", "coverage", "fuzzing")
+_ROUND = 60.0  # seconds of a campaign's fuzzing on one engine and seed
 
 
 @dataclass
@@ -72,9 +74,9 @@ def run_generated(
     (``stopped``) if it does not come back.
 
     With ``campaign`` (seconds), the engine fuzzes instead, ``config.workers`` threads
-    drawing new cases until the time is up. The engine stops as soon as ``stop()`` is true
-    (an interrupt, enough failures); under ``config.shard`` it sends only this runner's
-    cases."""
+    drawing new cases until the time is up, in rounds of a minute, each on a seed of its
+    own. The engine stops as soon as ``stop()`` is true (an interrupt, enough failures);
+    under ``config.shard`` it sends only this runner's cases."""
     checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop)
     try:
         if campaign is None:
@@ -85,10 +87,15 @@ def run_generated(
                 phases = phases[phases.index(phase) + 1 :] if phase in phases else ()
         else:
             deadline = time.monotonic() + campaign
-            while not stop() and (left := deadline - time.monotonic()) >= 1:
-                schema = _schema(config, document, ctx, auth_headers, ())
-                if checker.execute(schema, fuzz_for=left) is None:
-                    break  # the time is up, not the server gone
+            for round_ in itertools.count(1):
+                left = deadline - time.monotonic()
+                if stop() or left < 1:
+                    break
+                # a fresh engine each round, on a seed of its own: new cases, and what the
+                # engine keeps of the cases it drew goes with it, so memory stays flat
+                seeded = replace(config, seed=config.seed + round_)
+                schema = _schema(seeded, document, ctx, auth_headers, ())
+                checker.execute(schema, fuzz_for=min(left, _ROUND))
     except ServerDown as exc:
         checker.run.stopped = exc
     return checker.run
