@@ -87,14 +87,15 @@ def run_generated(
                 phases = phases[phases.index(phase) + 1 :] if phase in phases else ()
         else:
             deadline = time.monotonic() + campaign
+            schema = _schema(config, document, ctx, auth_headers, ())
             for round_ in itertools.count(1):
                 left = deadline - time.monotonic()
                 if stop() or left < 1:
                     break
                 # a fresh engine each round, on a seed of its own: new cases, and what the
-                # engine keeps of the cases it drew goes with it, so memory stays flat
-                seeded = replace(config, seed=config.seed + round_)
-                schema = _schema(seeded, document, ctx, auth_headers, ())
+                # engine keeps of the cases it drew goes with it, so memory stays flat (one
+                # schema for all rounds: a schema loaded anew each round leaves caches behind)
+                schema.config.seed = config.seed + round_
                 checker.execute(schema, fuzz_for=min(left, _ROUND))
     except ServerDown as exc:
         checker.run.stopped = exc
