@@ -9,8 +9,9 @@ import pytest
 
 from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from contract_tests.cases.facts import ContractFacts
+from contract_tests.cases.field_probes import NON_FINITE
 from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
-from contract_tests.cases.probes import build_probes
+from contract_tests.cases.probes import CONTENT_TYPES, METHODS, PROTOTYPE_KEYS, build_probes
 from contract_tests.checks.answers import CheckContext, run_checks
 from honcho_spec import load_document
 
@@ -71,3 +72,29 @@ def test_probes_are_distinct_and_each_named_once(profile: str) -> None:
 def test_expectations_follow_the_document(profile: str, name: str, expect: Expect) -> None:
     (probe,) = [p for p in probes(profile) if p.name == name]
     assert probe.expect is expect
+
+
+@pytest.mark.parametrize("profile", ["contract", "honcho"])
+@pytest.mark.parametrize(
+    ("family", "count"),
+    [
+        pytest.param("an undeclared key ", len(PROTOTYPE_KEYS), id="prototype-keys"),
+        pytest.param("body ", 6, id="bodies-that-are-no-object"),
+        pytest.param("malformed JSON: ", 4, id="malformed"),
+        pytest.param(" in an undeclared key", len(NON_FINITE) + 2, id="undeclared-values"),
+        pytest.param("a body in UTF-", 2, id="utf-16-and-32"),
+        pytest.param("a UTF-8 BOM", 1, id="bom"),
+        pytest.param("not UTF-8: ", 3, id="not-utf8"),
+        pytest.param("content-type ", len(CONTENT_TYPES), id="content-types"),
+        pytest.param("a workspace id of ", 3, id="long-workspace-ids"),
+        pytest.param("workspace id with ", 4, id="encoded-workspace-ids"),
+        pytest.param("method ", len(METHODS) - 1, id="every-other-method"),
+        pytest.param("nesting 100,000 deep", 1, id="deep-nesting"),
+    ],
+)
+def test_every_family_of_probes_is_sent(profile: str, family: str, count: int) -> None:
+    # A family lost (a loop over nothing, a filter too tight) passes the faithful mock,
+    # and the slow gallery too where no member breaks on that family.
+    named = str.endswith if family.startswith(" ") else str.startswith
+    names = [p.name for p in probes(profile) if named(p.name, family)]
+    assert len(names) == count, names
