@@ -4,10 +4,16 @@ Registered as a ``pytest11`` entry point, so the options exist wherever the kit 
 installed: the same as ``honcho-contract run`` (without the reports, which pytest writes
 itself with ``--junit-xml``). A flag another plugin already has (``--base-url`` of
 pytest-base-url) is shared, not redefined.
+
+Under pytest-xdist (``-n 4``) each worker process holds a session of its own and runs the
+tests it is given; the controller checks the server once before the workers start, so an
+unreachable server is one line there too, and gathers the workers' warnings from their
+reports. ``--shard I/N`` keeps runner I's share of N runners' tests (:func:`shard_items`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -16,9 +22,10 @@ from honcho_spec import KitError
 
 from .cases.golden import FixtureProbe
 from .cases.model import Finding, Probe, Severity
-from .config import AUTH_MODES, PROFILES, SuiteConfig, rate_flag, resolve_config
+from .config import AUTH_MODES, PROFILES, Shard, SuiteConfig, rate_flag, resolve_config, shard_flag
 from .errors import UsageError
 from .run.session import Session
+from .run.shard import keeps_index
 from .wire.outage import ServerDown
 
 _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -32,6 +39,10 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     (
         "--rate-limit",
         {"type": rate_flag, "metavar": "N/s", "help": "at most N requests a second (or /m, /h)"},
+    ),
+    (
+        "--shard",
+        {"type": shard_flag, "metavar": "I/N", "help": "runner I's share of N runners' tests"},
     ),
     ("--down-wait", {"type": float, "metavar": "S", "help": "wait for a server gone down (10)"}),
     # pytest has a --strict of its own.
@@ -84,7 +95,69 @@ def pytest_configure(config: pytest.Config) -> None:
     contract_config(config)  # a bad option: one line from pytest, before any collection
 
 
-_WARNINGS: list[Finding] = []
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # An xdist controller runs no test: a worker's pytest.exit would reach it as a crash.
+    if not session.config.pluginmanager.has_plugin("dsession"):
+        return
+    config = contract_config(session.config)
+    if config is not None:
+        _open_session(config).close()
+
+
+def _open_session(config: SuiteConfig) -> Session:
+    """A session that has sent its first request; no server that lets a request through
+    ends pytest with one line."""
+    session = Session(config)
+    try:
+        session.auth_findings = session.detect_auth()
+    except KitError as exc:  # no server there, or none that lets a request through
+        session.close()
+        pytest.exit(f"honcho-contract: error: {exc}", returncode=2)
+    return session
+
+
+# The tests --shard shares out, by their place in each group: the first request's verdict
+# is runner 1's to report, as in ``run --shard``.
+_SHARED = {
+    "test_auth_expectations": "auth",
+    "test_hostile_probe": "probes",
+    "test_token": "probes",
+    "test_golden_case": "golden",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k and -m: positions do not depend on them
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    suite = contract_config(config)
+    if suite is None or suite.shard is None:
+        return
+    kept = shard_items(suite.shard, items)
+    kept_ids = {id(item) for item in kept}
+    dropped = [item for item in items if id(item) not in kept_ids]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def shard_items(shard: Shard, items: list[pytest.Item]) -> list[pytest.Item]:
+    """This runner's share of the contract tests: the probes (hostile, then tokens) and the
+    golden cases by their place in the collection, each to one runner, as ``run --shard``
+    shares them; the generated-cases test runs on every runner, sending the cases whose
+    hash is this runner's, and any other test is kept."""
+    seen: Counter[str] = Counter()
+    kept = []
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        group = _SHARED.get(getattr(item, "originalname", "")) if module == _TESTS else None
+        if group is None or keeps_index(shard, seen[group]):
+            kept.append(item)
+        if group is not None:
+            seen[group] += 1
+    return kept
+
+
+_TESTS = f"{__package__}.test_contract"
 
 
 @pytest.fixture(scope="session")
@@ -92,12 +165,7 @@ def contract_session(request: pytest.FixtureRequest) -> Any:
     config = contract_config(request.config)
     if config is None:
         pytest.skip(NO_SERVER)
-    session = Session(config)
-    try:
-        session.auth_findings = session.detect_auth()
-    except KitError as exc:  # no server there, or none that lets a request through
-        session.close()
-        pytest.exit(f"honcho-contract: error: {exc}", returncode=2)
+    session = _open_session(config)
     yield session
     session.close()
 
@@ -131,7 +199,7 @@ def stopped(session: Session, exc: ServerDown) -> Finding:
 def report_findings(findings: list[Finding]) -> None:
     """Fail with every distinct failure; keep warnings for the terminal summary."""
     distinct = list({finding.key: finding for finding in reversed(findings)}.values())[::-1]
-    _WARNINGS.extend(f for f in distinct if f.severity is Severity.WARNING)
+    _PENDING.extend(f for f in distinct if f.severity is Severity.WARNING)
     failures = [f for f in distinct if f.severity is Severity.FAILURE]
     if failures:
         pytest.fail("\n".join(_describe(f) for f in failures), pytrace=False)
@@ -142,12 +210,29 @@ def _describe(finding: Finding) -> str:
     return text + (f"\n  reproduce: {finding.reproducer}" if finding.reproducer else "")
 
 
+# Warnings go with the report of the test that found them, as an attribute pytest-xdist
+# carries from a worker to the controller (it serializes a report's attributes).
+_PENDING: list[Finding] = []  # found by the test running in this process
+_WARNINGS: dict[tuple[Any, ...], str] = {}  # every test's, the first of each key
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if _PENDING:
+        report.honcho_contract_warnings = [[*f.key, _describe(f)] for f in _PENDING]
+        _PENDING.clear()
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for *key, text in getattr(report, "honcho_contract_warnings", ()):
+        _WARNINGS.setdefault(tuple(key), text)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _WARNINGS:
         return
     terminalreporter.section("honcho-contract warnings")
-    seen = set()
-    for finding in _WARNINGS:
-        if finding.key not in seen:
-            seen.add(finding.key)
-            terminalreporter.write_line("WARN " + _describe(finding))
+    for warning in _WARNINGS.values():
+        terminalreporter.write_line("WARN " + warning)

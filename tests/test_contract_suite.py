@@ -293,6 +293,12 @@ def test_a_server_that_drops_the_connection_after_a_500(tmp_path: Path) -> None:
                      id="unreachable"),
         pytest.param(["--base-url", "http://127.0.0.1:9", "--max-examples", "0"], 4,
                      "ERROR: honcho-contract: --max-examples must be at least 1", id="bad-option"),
+        # a worker's exit would be a crash: the main process checks the server first
+        pytest.param(["--base-url", "http://127.0.0.1:9", "-n", "2"], 2,
+                     "honcho-contract: error: http://127.0.0.1:9: cannot reach the server",
+                     id="unreachable-under-xdist"),
+        pytest.param(["--base-url", "http://127.0.0.1:9", "--shard", "3/2"], 4,
+                     "'3/2' is not a shard; give I/N with 1 <= I <= N", id="bad-shard"),
     ],
 )  # fmt: skip
 def test_pytest_entry_point_says_what_is_wrong_once(
@@ -307,6 +313,7 @@ def test_pytest_entry_point_says_what_is_wrong_once(
     assert done.returncode == code, out
     assert expected in out
     assert "Traceback" not in out
+    assert "crashed" not in out
     assert out.count(expected) <= 5  # once, or once per skipped test's summary line
 
 
