@@ -2,7 +2,7 @@
 
     honcho-contract run --base-url URL [--token T] [--workspace-id ID] [--seed N]
         [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--down-wait S]
-        [--spec PATH]
+        [--spec PATH] [--duration T] [--shard I/N] [--example-db PATH|redis://HOST:PORT]
         [--junit-xml PATH] [--reproducers DIR]
         [--report-json PATH] [--strict] [--profile contract|honcho]
         [--auth auto|required|off] [--jwt-secret S]
@@ -34,6 +34,7 @@ from .config import (
     PROFILES,
     check_writable,
     duration_flag,
+    example_db_flag,
     rate_flag,
     resolve_config,
     shard_flag,
@@ -85,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="stop once N distinct failures are found")  # fmt: skip
     run.add_argument("--shard", type=shard_flag, metavar="I/N",
                      help="send runner I's share of N (same seed on every runner)")  # fmt: skip
+    run.add_argument("--example-db", type=example_db_flag, metavar="PATH|redis://HOST:PORT",
+                     help="keep failing cases: every later run sends them first")  # fmt: skip
     run.add_argument("--rate-limit", type=rate_flag, metavar="N/s",
                      help="at most N requests a second (or /m, /h)")  # fmt: skip
     run.add_argument("--down-wait", type=float, metavar="S",

@@ -21,7 +21,10 @@ from .options import (
     Rate,
     Shard,
     duration_flag,
+    example_db_flag,
+    is_redis_url,
     parse_duration,
+    parse_example_db,
     parse_rate,
     parse_shard,
     rate_flag,
@@ -38,7 +41,9 @@ __all__ = [
     "SuiteConfig",
     "check_writable",
     "duration_flag",
+    "example_db_flag",
     "from_environment",
+    "is_redis_url",
     "parse_duration",
     "parse_rate",
     "parse_shard",
@@ -84,6 +89,7 @@ class SuiteConfig:
     shard: Shard | None = None
     duration: float | None = None  # seconds a campaign runs (fixed phases, then fuzzing)
     max_failures: int | None = None
+    example_db: str | None = None  # a folder or redis://HOST:PORT: the kept failing cases
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -110,6 +116,11 @@ class SuiteConfig:
             )
         if self.workspace_id == "":
             raise UsageError("--workspace-id must not be empty")
+        if self.example_db is not None:
+            try:
+                parse_example_db(self.example_db)
+            except UsageError as exc:
+                raise UsageError(f"--example-db {exc.what}", fix=exc.fix) from None
         if self.duration is not None and not 0 < self.duration < math.inf:
             raise UsageError("--duration must be a positive time", fix="e.g. --duration 30m")
 
@@ -208,4 +219,5 @@ _PARSED: dict[str, Callable[[str], Any]] = {
     "duration": parse_duration,
     "shard": parse_shard,
     "rate_limit": parse_rate,
+    "example_db": parse_example_db,
 }

@@ -20,8 +20,11 @@ __all__ = [
     "Rate",
     "Shard",
     "duration_flag",
+    "example_db_flag",
     "flag_type",
+    "is_redis_url",
     "parse_duration",
+    "parse_example_db",
     "parse_rate",
     "parse_shard",
     "rate_flag",
@@ -113,6 +116,33 @@ def parse_shard(text: str) -> Shard:
     return Shard(int(match.group(1)), int(match.group(2)))
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+_DB_FIX = "give a folder (PATH) or redis://HOST:PORT"
+
+
+def is_redis_url(text: str) -> bool:
+    """Whether an ``--example-db`` value names a Redis server rather than a folder."""
+    return text.lower().startswith(("redis://", "rediss://"))
+
+
+def parse_example_db(text: str) -> str:
+    """A folder or ``redis://HOST:PORT[/DB]`` (``rediss://`` for TLS); another scheme, or a
+    Redis URL without a host, is a :class:`UsageError`.
+
+    >>> parse_example_db("redis://127.0.0.1:6379"), parse_example_db("ci/examples")
+    ('redis://127.0.0.1:6379', 'ci/examples')
+    """
+    scheme = _SCHEME.match(text)
+    if not text.strip():
+        raise UsageError("'' is no example database", fix=_DB_FIX)
+    if scheme is not None and not is_redis_url(text):
+        raise UsageError(f"{text!r} is no example database: {scheme.group(1)}:// is not one "
+                         "the kit knows", fix=_DB_FIX)  # fmt: skip
+    if scheme is not None and not text.split("://", 1)[1].split("/", 1)[0]:
+        raise UsageError(f"{text!r} names no Redis host", fix=_DB_FIX)
+    return text
+
+
 def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
     """``parse`` as an argparse type: its error becomes argparse's one line."""
 
@@ -129,3 +159,4 @@ def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
 rate_flag = flag_type(parse_rate)
 duration_flag = flag_type(parse_duration)
 shard_flag = flag_type(parse_shard)
+example_db_flag = flag_type(parse_example_db)

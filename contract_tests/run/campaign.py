@@ -4,7 +4,8 @@
 ``--workers N`` keeps N requests in flight (probes, golden cases, the campaign's fuzzing);
 ``--shard I/N`` sends this runner's share of every phase; ``--max-failures N``, an
 interrupt (SIGINT) and a server that does not come back end the run early, with the report
-of what ran and why it stopped.
+of what ran and why it stopped. ``--example-db`` keeps the failing generated cases for every
+later run, which sends them first of its generated cases (:mod:`~contract_tests.run.memory`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..config import SuiteConfig
 from ..wire.outage import ServerDown
 from ..wire.reproduce import redacted
 from .generated import run_generated
+from .memory import Memory, open_memory
 from .progress import Progress
 from .session import Report, Session
 from .shard import keeps_index, shard_of
@@ -65,8 +67,14 @@ def run_suite(
     progress = progress or Progress(None)
     session = Session(config, say=progress.note)
     stop = Stop(config, interrupt)
+    memory: Memory | None = None
     try:
-        _run_phases(session, report, progress, stop, started)
+        if config.example_db is not None:  # checked before the first request
+            operation = session.facts.operation
+            memory = open_memory(config.example_db, session.document_path,
+                                 f"{operation.method.upper()} {operation.path}",
+                                 session.auth_headers)  # fmt: skip
+        _run_phases(session, report, progress, stop, started, memory=memory)
     except ServerDown as exc:
         report.add([exc.outage.finding(session.curl)])
         report.stopped = (
@@ -75,13 +83,21 @@ def run_suite(
         )
     finally:
         session.close()
+        if memory is not None:
+            memory.close()
     report.stopped = report.stopped or stop.why(report)
     report.duration = time.monotonic() - started
     return report
 
 
 def _run_phases(
-    session: Session, report: Report, progress: Progress, stop: Stop, started: float
+    session: Session,
+    report: Report,
+    progress: Progress,
+    stop: Stop,
+    started: float,
+    *,
+    memory: Memory | None,
 ) -> None:
     config = session.config
     first = session.detect_auth()
@@ -122,6 +138,7 @@ def _run_phases(
             on_case=lambda findings: _generated_case(report, session, progress, findings),
             stop=lambda: stop.why(report) is not None,
             campaign=campaign,
+            memory=memory,
         )
         progress.done()
         report.cases += run.cases

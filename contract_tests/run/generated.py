@@ -35,7 +35,8 @@ from ..config import SuiteConfig
 from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command
 from ..wire.transport import Sender
-from .confirm import confirmed, show
+from .confirm import attempt, confirmed, show
+from .memory import Kept, Memory
 from .shard import examples_share, keeps_case
 from .translate import AUTH_STATUSES, translate
 
@@ -66,6 +67,7 @@ def run_generated(
     watch: Watch | None = None,
     stop: Callable[[], bool] = lambda: False,
     campaign: float | None = None,
+    memory: Memory | None = None,
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
     failure is sent once more by ``sender``, on a fresh connection, before it counts. Each
@@ -76,9 +78,17 @@ def run_generated(
     With ``campaign`` (seconds), the engine fuzzes instead, ``config.workers`` threads
     drawing new cases until the time is up, in rounds of a minute, each on a seed of its
     own. The engine stops as soon as ``stop()`` is true (an interrupt, enough failures);
-    under ``config.shard`` it sends only this runner's cases."""
-    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop)
+    under ``config.shard`` it sends only this runner's cases.
+
+    With a ``memory`` (``--example-db``), the failing cases it keeps go first (but in a
+    campaign), and each case that fails is offered to it."""
+    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop, memory)
     try:
+        if campaign is None and memory is not None:
+            for kept in memory.kept(config.shard):
+                if stop():
+                    break
+                checker.replay(kept)
         if campaign is None:
             phases = _PHASES
             while phases and not stop():
@@ -132,6 +142,7 @@ class _Checker:
     watch: Watch | None
     on_case: Callable[[list[Finding]], None]
     stop: Callable[[], bool]
+    memory: Memory | None = None
     run: GeneratedRun = field(default_factory=GeneratedRun)
     dropped: str | None = None  # the engine's last connection error, for the case it cut
 
@@ -200,7 +211,28 @@ class _Checker:
             for finding in [translate(check.name, check.failure_info.failure, exchange, self.ctx)]
             if finding is not None
         ]
-        self.record(probe, self.confirmed(exchange, translated))
+        findings = self.confirmed(exchange, translated)
+        if self.memory is not None:
+            self.memory.keep(probe, exchange.reply.status, findings, translated)
+        self.record(probe, findings)
+
+    def replay(self, kept: Kept) -> None:
+        """Send a case ``--example-db`` kept: schemathesis's failures on it hold again with
+        the same status; one that no longer fails is forgotten."""
+        probe = kept.probe
+        if self.watch is not None:
+            self.watch.sent(probe)
+        reply, reason = attempt(self.sender.send, probe)
+        if reply is None:
+            findings = [self.unanswered(probe, reason.removeprefix(f"{probe.name}: "))]
+        else:
+            theirs = list(kept.theirs) if reply.status == kept.status else []
+            findings = self.confirmed(Exchange(probe, reply), theirs)
+        if self.memory is not None:
+            self.memory.note(findings)
+            if not any(f.severity is Severity.FAILURE or f.check == "flaky" for f in findings):
+                self.memory.forget(kept)  # fixed (a flaky one may come back)
+        self.record(probe, findings)
 
     def record(self, probe: Probe, findings: list[Finding]) -> None:
         self.run.cases += 1

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from ..config import Shard
 
-__all__ = ["case_key", "examples_share", "keeps_case", "keeps_index", "shard_of"]
+__all__ = ["case_key", "examples_share", "keeps_bytes", "keeps_case", "keeps_index", "shard_of"]
 
 T = TypeVar("T")
 
@@ -44,9 +44,14 @@ def case_key(case: Any) -> bytes:
 
 def keeps_case(shard: Shard | None, case: Any) -> bool:
     """Whether a generated case is this runner's: by a hash of :func:`case_key`."""
+    return shard is None or keeps_bytes(shard, case_key(case))
+
+
+def keeps_bytes(shard: Shard | None, data: bytes) -> bool:
+    """Whether what ``data`` stands for is this runner's: by a hash of it."""
     if shard is None:
         return True
-    digest = hashlib.sha256(case_key(case)).digest()
+    digest = hashlib.sha256(data).digest()
     return int.from_bytes(digest[:8], "big") % shard.total == shard.index - 1
 
 
