@@ -13,6 +13,7 @@ one that does not come back within ``down_wait`` ends the diff with what it foun
 
 from __future__ import annotations
 
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -62,10 +63,11 @@ class DiffConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
         if self.workspace_id == "":
             raise UsageError("--workspace-id must not be empty")
-        if self.timeout <= 0:
-            raise UsageError("--timeout must be positive")
-        if self.down_wait < 0:
-            raise UsageError("--down-wait must not be negative", fix="0 stops at once")
+        if not 0 < self.timeout < math.inf:  # NaN too: no comparison holds for it
+            raise UsageError("--timeout must be a positive number of seconds")
+        if not 0 <= self.down_wait < math.inf:
+            raise UsageError("--down-wait must be a number of seconds, 0 or more",
+                             fix="0 stops at once")  # fmt: skip
         unknown = sorted(self.ignore_headers - set(COMPARED_HEADERS))
         if unknown:
             raise UsageError(f"--ignore-header {unknown[0]!r} is not compared",
