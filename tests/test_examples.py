@@ -1,7 +1,8 @@
-"""The CI example in ``examples/``: its shell steps, run in order as the runner would."""
+"""The CI examples in ``examples/``: their shell steps, run in order as the runners would."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,10 @@ import pytest
 import yaml
 
 from contract_tests.prism.driver import free_port
+from mock_server import BackgroundServer, MockSettings
+
+from gallery import CASES
+from workflow import Job, Workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "examples" / "github-actions.yml"
@@ -47,3 +52,67 @@ def test_the_workflow_runs_the_suite_and_keeps_its_reports(tmp_path: Path) -> No
 def test_the_install_step_installs_the_kit() -> None:
     (install,) = [step for step in steps() if step.get("name") == "Install the kit"]
     assert install["run"] == 'python3 -m pip install "$KIT"'
+
+
+SHARDS = ROOT / "examples" / "github-actions-shards.yml"
+FUZZ_STEPS = ["actions/setup-python@v5", "Install the kit", "Fuzz this shard",
+              "actions/upload-artifact@v4"]  # fmt: skip
+MERGE_STEPS = ["actions/setup-python@v5", "Install the kit", "actions/download-artifact@v4",
+               "Merge the shards' reports", "actions/upload-artifact@v4"]  # fmt: skip
+
+
+def campaign(url: str, root: Path, duration: str) -> dict[str, list[Job]]:
+    """The sharded workflow against ``url``: its variables as the repository and the run
+    would give them, its campaign ``duration`` long."""
+    context = {"vars.STAGING_URL": url, "github.run_id": "8675309"}
+    return Workflow(SHARDS, root, context, env={"DURATION": duration},
+                    leave_out={"Install the kit"}).run()  # fmt: skip
+
+
+def test_four_shards_fuzz_and_one_job_merges_their_reports(tmp_path: Path) -> None:
+    with BackgroundServer(MockSettings(port=0, log_level="critical")) as server:
+        # a campaign's fuzzing is tested in test_campaign.py: here the runners' plumbing
+        jobs = campaign(server.url, tmp_path, duration="5s")
+    shards = jobs["fuzz"]
+    assert [job.name for job in shards] == ["fuzz-1", "fuzz-2", "fuzz-3", "fuzz-4"]
+    for job in shards:
+        assert job.codes() == [(name, None if i < 2 else 0) for i, name in enumerate(FUZZ_STEPS)]
+        assert "0 failures" in job.output("Fuzz this shard")
+    (merge,) = jobs["merge"]
+    assert merge.codes() == [(name, None if i < 2 else 0) for i, name in enumerate(MERGE_STEPS)]
+    for shard in (1, 2, 3, 4):
+        report = json.loads((tmp_path / "artifacts" / f"shard-{shard}" / f"shard-{shard}.json")
+                            .read_text())  # fmt: skip
+        assert (report["shard"], report["seed"]) == (f"{shard}/4", 8675309)
+    merged = tmp_path / "artifacts" / "campaign-reports"
+    assert json.loads((merged / "contract.json").read_text())["failures"] == []
+    assert (merged / "contract.xml").read_text().startswith("<?xml")
+
+
+def test_a_shard_that_finds_a_violation_keeps_its_report_and_fails_the_merge(
+    tmp_path: Path,
+) -> None:
+    (broken,) = [case for case in CASES if case.name == "a 422 without detail"]
+    with BackgroundServer(MockSettings(port=0, log_level="critical"), app=broken.app()) as server:
+        jobs = campaign(server.url, tmp_path, duration="1s")  # the fixed phases find it
+    for job in jobs["fuzz"]:
+        assert job.codes()[2:] == [("Fuzz this shard", 1), ("actions/upload-artifact@v4", 0)]
+    (merge,) = jobs["merge"]
+    assert merge.codes()[2:] == [("actions/download-artifact@v4", 0),
+                                 ("Merge the shards' reports", 1),
+                                 ("actions/upload-artifact@v4", 0)]  # fmt: skip
+    merged = tmp_path / "artifacts" / "campaign-reports"
+    failures = json.loads((merged / "contract.json").read_text())["failures"]
+    assert "validation_error_shape" in {failure["check"] for failure in failures}
+    assert "<failure" in (merged / "contract.xml").read_text()
+
+
+def test_each_shard_runs_its_share_of_one_run() -> None:
+    workflow = yaml.safe_load(SHARDS.read_text())
+    shard_count = len(workflow["jobs"]["fuzz"]["strategy"]["matrix"]["shard"])
+    fuzz = next(s for s in workflow["jobs"]["fuzz"]["steps"] if s.get("name") == "Fuzz this shard")
+    assert f"--shard ${{{{ matrix.shard }}}}/{shard_count}" in fuzz["run"]
+    assert workflow["jobs"]["merge"]["needs"] == "fuzz"
+    installs = [step["run"] for job in workflow["jobs"].values() for step in job["steps"]
+                if step.get("name") == "Install the kit"]  # fmt: skip
+    assert installs == ['python3 -m pip install "$KIT"'] * 2
