@@ -22,7 +22,16 @@ from honcho_spec import KitError
 
 from .cases.golden import FixtureProbe
 from .cases.model import Finding, Probe, Severity
-from .config import AUTH_MODES, PROFILES, Shard, SuiteConfig, rate_flag, resolve_config, shard_flag
+from .config import (
+    AUTH_MODES,
+    PROFILES,
+    Shard,
+    SuiteConfig,
+    example_db_flag,
+    rate_flag,
+    resolve_config,
+    shard_flag,
+)
 from .errors import UsageError
 from .run.session import Session
 from .run.shard import keeps_index
@@ -43,6 +52,14 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     (
         "--shard",
         {"type": shard_flag, "metavar": "I/N", "help": "runner I's share of N runners' tests"},
+    ),
+    (
+        "--example-db",
+        {
+            "type": example_db_flag,
+            "metavar": "PATH|redis://HOST:PORT",
+            "help": "keep failing cases: every later run sends them first",
+        },
     ),
     ("--down-wait", {"type": float, "metavar": "S", "help": "wait for a server gone down (10)"}),
     # pytest has a --strict of its own.

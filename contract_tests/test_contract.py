@@ -13,6 +13,7 @@ from .cases.facts import ContractFacts
 from .cases.model import Finding, Probe
 from .cases.probes import build_probes
 from .cases.tokens import CREDENTIALS, credential_probes, token_probes
+from .errors import UsageError
 from .plugin import (
     NO_SERVER,
     check_probe,
@@ -22,6 +23,7 @@ from .plugin import (
     stopped,
 )
 from .run.generated import run_generated
+from .run.memory import Memory, open_memory
 from .run.session import Session, credentials_for
 from .wire.reproduce import redacted
 
@@ -87,17 +89,35 @@ def test_generated_cases(contract_session: Session) -> None:
     skip_if_stopped()
     session = contract_session
     findings: list[Finding] = []
-    run = run_generated(
-        session.config,
-        session.document_path,
-        session.ctx,
-        session.auth_headers,
-        session.sender,
-        on_case=findings.extend,
-        watch=session.watch,
-    )
+    memory = _memory(session)
+    try:
+        run = run_generated(
+            session.config,
+            session.document_path,
+            session.ctx,
+            session.auth_headers,
+            session.sender,
+            on_case=findings.extend,
+            watch=session.watch,
+            memory=memory,
+        )
+    finally:
+        if memory is not None:
+            memory.close()
     findings = list(redacted(findings, session.auth_headers, session.config.show_secrets))
     if run.stopped is not None:
         findings.append(stopped(session, run.stopped))
     assert not run.errors, run.errors
     report_findings(findings)
+
+
+def _memory(session: Session) -> Memory | None:
+    """``--example-db``'s kept cases; a database it cannot use ends pytest with one line."""
+    where = session.config.example_db
+    if where is None:
+        return None
+    try:
+        return open_memory(where, session.document_path, session.facts.operation,
+                           session.auth_headers)  # fmt: skip
+    except UsageError as exc:
+        pytest.exit(f"honcho-contract: error: {exc}", returncode=2)

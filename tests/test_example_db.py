@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_contract_suite import pytest_mode
 
 from contract_tests.cases.facts import ContractFacts
+from contract_tests.cases.model import Finding, Probe, Severity
 from contract_tests.prism.driver import free_port
 from contract_tests.run.memory import Memory, open_memory
 from honcho_spec import default_document_path, load_document
@@ -90,8 +92,7 @@ def _kept(where: str) -> list[Sent]:
 
 def _memory(where: str) -> Memory:
     operation = ContractFacts.from_document(load_document()).operation
-    label = f"{operation.method.upper()} {operation.path}"
-    return open_memory(where, default_document_path(), label, ())
+    return open_memory(where, default_document_path(), operation, ())
 
 
 def _server_errors(report: dict[str, Any]) -> int:
@@ -123,6 +124,45 @@ def test_a_folder_keeps_the_failures_and_the_next_run_sends_them_first(tmp_path:
         fixed = _run(url, tmp_path, "fixed", "--example-db", where)
     assert fixed["failures"] == []
     assert _kept(where) == []
+
+
+def test_pytest_mode_keeps_and_replays_them_too(tmp_path: Path) -> None:
+    where = str(tmp_path / "examples")
+    recorder = _Recorder()
+    with raw_server(recorder) as url:
+        first = pytest_mode(url, tmp_path, "--example-db", where, "-k", "generated")
+        kept = _kept(where)
+        recorder.first(0)
+        second = pytest_mode(url, tmp_path, "--example-db", where, "-k", "generated")
+        sent_second = recorder.first(len(kept))
+    assert first.returncode == second.returncode == 1, first.stdout[-2000:]
+    assert kept
+    assert set(sent_second) == set(kept)
+
+
+def test_credentials_are_never_kept_and_a_replay_sends_the_run_s_own(tmp_path: Path) -> None:
+    where = str(tmp_path / "examples")
+    operation = ContractFacts.from_document(load_document()).operation
+    run_1 = (("authorization", "Bearer secret-of-run-1"),)
+    probe = Probe(name="POST /v2/workspaces/{workspace_id}/trigger_dream (fuzzing)",
+                  location="body.observer", method="POST", path="/v2/workspaces/w/trigger_dream",
+                  body=b'{"observer": 1}', headers=(("content-type", "application/json"),
+                  ("x-schemathesis-testcaseid", "abc"), *run_1), credentials=True)  # fmt: skip
+    failure = Finding("server_error", Severity.FAILURE, 500, "body.observer", "500")
+    first = open_memory(where, default_document_path(), operation, run_1)
+    first.keep(probe, 500, [failure], [])
+    first.keep(probe, 500, [failure], [])  # a cause kept once a run
+    (value,) = first.database.fetch(first.key)
+    assert b"secret-of-run-1" not in value
+    assert all(b"secret" not in path.read_bytes() for path in Path(where).rglob("*")
+               if path.is_file())  # fmt: skip
+    run_2 = (("authorization", "Bearer token-of-run-2"),)
+    (kept,) = open_memory(where, default_document_path(), operation, run_2).kept(None)
+    assert kept.probe.headers == (("content-type", "application/json"), *run_2)
+    assert kept.probe.credentials
+    (unauthenticated,) = _memory(where).kept(None)
+    assert unauthenticated.probe.headers == (("content-type", "application/json"),)
+    assert not unauthenticated.probe.credentials
 
 
 @pytest.fixture

@@ -70,10 +70,8 @@ def run_suite(
     memory: Memory | None = None
     try:
         if config.example_db is not None:  # checked before the first request
-            operation = session.facts.operation
             memory = open_memory(config.example_db, session.document_path,
-                                 f"{operation.method.upper()} {operation.path}",
-                                 session.auth_headers)  # fmt: skip
+                                 session.facts.operation, session.auth_headers)  # fmt: skip
         _run_phases(session, report, progress, stop, started, memory=memory)
     except ServerDown as exc:
         report.add([exc.outage.finding(session.curl)])

@@ -30,6 +30,8 @@ from typing import Any
 
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
+from honcho_spec import Operation
+
 from ..cases.locate import locate, place_of
 from ..cases.model import Finding, Probe, Severity
 from ..config import Shard, check_writable, is_redis_url
@@ -96,12 +98,13 @@ class Memory:
 
 
 def open_memory(
-    where: str, document: Path, operation: str, credentials: Sequence[tuple[str, str]]
+    where: str, document: Path, operation: Operation, credentials: Sequence[tuple[str, str]]
 ) -> Memory:
     """The database ``where`` names, checked before any request: a folder the run can write,
     or a Redis server that answers."""
     digest = hashlib.sha256(document.read_bytes()).hexdigest()[:16]
-    key = f"honcho-contract/{_FORMAT}:{operation}:{digest}".encode()
+    label = f"{operation.method.upper()} {operation.path}"
+    key = f"honcho-contract/{_FORMAT}:{label}:{digest}".encode()
     if not is_redis_url(where):
         check_writable([], [Path(where)])
         return Memory(DirectoryBasedExampleDatabase(where), key, tuple(credentials))
