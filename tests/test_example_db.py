@@ -4,6 +4,7 @@ sends them first of its generated cases."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -140,18 +142,21 @@ def test_pytest_mode_keeps_and_replays_them_too(tmp_path: Path) -> None:
     assert set(sent_second) == set(kept)
 
 
+_PROBE = Probe(name="POST /v2/workspaces/{workspace_id}/trigger_dream (fuzzing)",
+               location="body.observer", method="POST", path="/v2/workspaces/w/trigger_dream",
+               body=b'{"observer": 1}', headers=(("content-type", "application/json"),
+               ("x-schemathesis-testcaseid", "abc")))  # fmt: skip
+_FAILURE = Finding("server_error", Severity.FAILURE, 500, "body.observer", "500")
+
+
 def test_credentials_are_never_kept_and_a_replay_sends_the_run_s_own(tmp_path: Path) -> None:
     where = str(tmp_path / "examples")
     operation = ContractFacts.from_document(load_document()).operation
     run_1 = (("authorization", "Bearer secret-of-run-1"),)
-    probe = Probe(name="POST /v2/workspaces/{workspace_id}/trigger_dream (fuzzing)",
-                  location="body.observer", method="POST", path="/v2/workspaces/w/trigger_dream",
-                  body=b'{"observer": 1}', headers=(("content-type", "application/json"),
-                  ("x-schemathesis-testcaseid", "abc"), *run_1), credentials=True)  # fmt: skip
-    failure = Finding("server_error", Severity.FAILURE, 500, "body.observer", "500")
+    probe = replace(_PROBE, headers=(*_PROBE.headers, *run_1), credentials=True)
     first = open_memory(where, default_document_path(), operation, run_1)
-    first.keep(probe, 500, [failure], [])
-    first.keep(probe, 500, [failure], [])  # a cause kept once a run
+    first.keep(probe, 500, [_FAILURE], [])
+    first.keep(probe, 500, [_FAILURE], [])  # a cause kept once a run
     (value,) = first.database.fetch(first.key)
     assert b"secret-of-run-1" not in value
     assert all(b"secret" not in path.read_bytes() for path in Path(where).rglob("*")
@@ -213,6 +218,20 @@ def test_two_shards_share_one_redis_and_any_runner_sends_their_failures_first(
     # a later run, here one runner for both shards, sends every kept case first
     assert set(sent_again) == set(kept)
     assert _server_errors(again) > 0
+
+
+def test_a_redis_gone_mid_run_leaves_the_run_going_without_it(redis_url: str) -> None:
+    redis = pytest.importorskip("redis")
+    memory = _memory(redis_url)
+    client = redis.Redis.from_url(redis_url)
+    with contextlib.suppress(redis.ConnectionError):  # it goes before it answers
+        client.shutdown(nosave=True)
+    client.close()
+    memory.keep(_PROBE, 500, [_FAILURE], [])
+    assert memory.lost is not None
+    assert "ConnectionError" in memory.lost
+    assert memory.kept(None) == []
+    memory.close()
 
 
 @pytest.mark.parametrize(

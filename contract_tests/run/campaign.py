@@ -83,6 +83,8 @@ def run_suite(
         session.close()
         if memory is not None:
             memory.close()
+    if memory is not None and memory.lost is not None:
+        report.add([_example_db_lost(config, memory.lost)])
     report.stopped = report.stopped or stop.why(report)
     report.duration = time.monotonic() - started
     return report
@@ -217,6 +219,12 @@ def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) 
             "the server serves only existing workspaces, pass --workspace-id ID",
         )
     ]
+
+
+def _example_db_lost(config: SuiteConfig, why: str) -> Finding:
+    message = (f"--example-db {config.example_db} failed mid-run ({why}): the run went on "
+               "without it, and kept nothing from then on")  # fmt: skip
+    return Finding("example_db", Severity.WARNING, None, "example-db", message)
 
 
 def _all_probes(session: Session) -> Iterator[Probe]:

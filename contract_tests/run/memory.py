@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
@@ -39,6 +39,8 @@ from ..errors import UsageError
 from .shard import keeps_bytes
 
 __all__ = ["Kept", "Memory", "open_memory"]
+
+T = TypeVar("T")
 
 _FORMAT = 1  # of the values: a kit that reads another format ignores them
 _REDIS_FIX = "pip install 'honcho-contract-kit[redis]'"
@@ -62,11 +64,15 @@ class Memory:
     key: bytes
     credentials: tuple[tuple[str, str], ...]  # the run's: never stored, added on a replay
     close: Callable[[], None] = lambda: None
+    # what the database raises when it goes away mid-run (Redis down, disk full)
+    errors: tuple[type[Exception], ...] = (OSError,)
+    lost: str | None = None  # why the run went on without it
     _causes: set[tuple[str, int | None, str]] = field(default_factory=set)
 
     def kept(self, shard: Shard | None) -> list[Kept]:
         """This runner's share of the kept cases, in a fixed order, credentials added."""
-        found = (_decode(value) for value in self.database.fetch(self.key))
+        values = self._use(lambda: list(self.database.fetch(self.key))) or []
+        found = (_decode(value) for value in values)
         cases = sorted((k for k in found if k and keeps_bytes(shard, k.value)),
                        key=lambda k: k.value)  # fmt: skip
         return [self._authorized(k) for k in cases]
@@ -76,7 +82,8 @@ class Memory:
         """Keep ``probe`` if one of its failures (``found``) is of a cause not kept yet."""
         if self.note(found):
             failures = tuple(f for f in theirs if f.severity is Severity.FAILURE)
-            self.database.save(self.key, _encode(probe, status, failures, self.credentials))
+            value = _encode(probe, status, failures, self.credentials)
+            self._use(lambda: self.database.save(self.key, value))
 
     def note(self, found: Sequence[Finding]) -> bool:
         """Count the causes of ``found``'s failures as kept; whether one is new."""
@@ -86,7 +93,17 @@ class Memory:
         return new
 
     def forget(self, kept: Kept) -> None:
-        self.database.delete(self.key, kept.value)
+        self._use(lambda: self.database.delete(self.key, kept.value))
+
+    def _use(self, action: Callable[[], T]) -> T | None:
+        """``action()`` on the database; once it fails, the run goes on without it."""
+        if self.lost is not None:
+            return None
+        try:
+            return action()
+        except self.errors as exc:
+            self.lost = f"{type(exc).__name__}: {exc}"
+            return None
 
     def _authorized(self, kept: Kept) -> Kept:
         probe = kept.probe
@@ -121,7 +138,8 @@ def open_memory(
         raise UsageError(f"--example-db {where}: no Redis answers ({exc})",
                          fix="start it, or give the HOST:PORT it listens on") from None  # fmt: skip
     database = RedisExampleDatabase(client, key_prefix=b"honcho-contract:")
-    return Memory(database, key, tuple(credentials), close=client.close)
+    return Memory(database, key, tuple(credentials), close=client.close,
+                  errors=(OSError, redis.RedisError))  # fmt: skip
 
 
 def _fails(finding: Finding) -> bool:
