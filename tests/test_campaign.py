@@ -92,7 +92,11 @@ def test_shards_send_disjoint_shares_that_add_up_to_one_run(tmp_path: Path) -> N
     generated_2 = {k for k in sent_2 if k not in fixed_sent and k[1].startswith(operation)}
     assert generated_1
     assert generated_2
-    assert not generated_1 & generated_2, sorted(generated_1 & generated_2)[:20]
+    # (two cases can send the same bytes when they differ only in what never reaches the
+    # wire: no body at all, or a null one with no media type; a hash of the case keeps
+    # them apart, their bytes do not)
+    both = {k for k in generated_1 & generated_2 if k[2:] != ("[]", b"")}
+    assert not both, sorted(both)[:20]
     # every case once: the shares add up to one run's (the fuzzing phase draws its share of
     # --max-examples; Hypothesis may stop a case or two short of a budget)
     assert (
