@@ -19,11 +19,12 @@ Exit 0: the server keeps the contract; 1: violations, or a server that stopped a
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NoReturn
 
@@ -155,6 +156,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 130 if interrupt.is_set() else 0
 
 
+def _say_now(line: str) -> None:
+    """One line to stderr from a signal handler: past Python's buffered writer, which the
+    interrupted code may be in the middle of (``print`` there is a reentrant call)."""
+    # no file descriptor behind stderr: unsaid; the report still tells of the interrupt
+    with suppress(OSError, ValueError, AttributeError):
+        os.write(sys.stderr.fileno(), (line + "\n").encode(errors="replace"))
+
+
 @contextmanager
 def _interruptible() -> Iterator[threading.Event]:
     """A first SIGINT ends the run once the requests in flight are answered (the report of
@@ -165,8 +174,7 @@ def _interruptible() -> Iterator[threading.Event]:
         if interrupt.is_set():
             raise KeyboardInterrupt
         interrupt.set()
-        print(f"{PROG}: interrupted: finishing the requests in flight (again to abort)",
-              file=sys.stderr, flush=True)  # fmt: skip
+        _say_now(f"{PROG}: interrupted: finishing the requests in flight (again to abort)")
 
     previous = signal.signal(signal.SIGINT, handler)
     try:

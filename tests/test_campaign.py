@@ -3,18 +3,23 @@ real runs of the CLI against real servers."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from contract_tests import cli
 from contract_tests.cases.golden import fixture_probes
 from contract_tests.cases.model import Probe
 from contract_tests.cases.tokens import enforcement_probe
@@ -221,3 +226,46 @@ def test_shards_of_a_fixed_order_partition_it(total: int) -> None:
 def test_bad_values_are_usage_errors(text: str, parse: Any) -> None:
     with pytest.raises(UsageError, match="is not a"):
         parse(text)
+
+
+class _Pipe(io.RawIOBase):
+    """A pipe's write end that, once, delivers a signal while Python's buffered writer
+    above it holds its lock: where the CLI's SIGINT landed when it once raised."""
+
+    def __init__(self, fd: int, deliver: Callable[[], None]) -> None:
+        self._fd, self._deliver = fd, deliver
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: Any) -> int:
+        deliver, self._deliver = self._deliver, lambda: None
+        deliver()
+        return os.write(self._fd, bytes(data))
+
+
+def test_an_interrupt_during_a_progress_line_is_said_past_the_buffer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read, write = os.pipe()
+    try:
+        with cli._interruptible() as interrupt:
+            handler = signal.getsignal(signal.SIGINT)
+            assert callable(handler)
+            raw = _Pipe(write, lambda: handler(signal.SIGINT, None))
+            stream = io.TextIOWrapper(io.BufferedWriter(raw), write_through=True)
+            monkeypatch.setattr(sys, "stderr", stream)
+            stream.write("campaign: 1,000 cases\n")  # the handler runs inside this write
+            stream.flush()
+            assert interrupt.is_set()
+        said = os.read(read, 4096).decode()
+    finally:
+        os.close(read)
+        os.close(write)
+    assert said.splitlines() == [
+        "honcho-contract: interrupted: finishing the requests in flight (again to abort)",
+        "campaign: 1,000 cases",
+    ]

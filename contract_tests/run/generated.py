@@ -100,7 +100,7 @@ def run_generated(
             schema = _schema(config, document, ctx, auth_headers, ())
             for round_ in itertools.count(1):
                 left = deadline - time.monotonic()
-                if stop() or left < 1:
+                if stop() or left <= 0:
                     break
                 # a fresh engine each round, on a seed of its own: new cases, and what the
                 # engine keeps of the cases it drew goes with it, so memory stays flat (one
@@ -155,7 +155,9 @@ class _Checker:
         if fuzz_for is None:
             stream = engine.execute()
         else:
-            stream = engine.fuzz(FuzzConfig(max_time=max(1, math.floor(fuzz_for))))
+            # whole seconds (the engine's type): rounded up, so a campaign lasts at least
+            # its --duration and ends less than a second after
+            stream = engine.fuzz(FuzzConfig(max_time=max(1, math.ceil(fuzz_for))))
         try:
             for event in stream:
                 if self.stop():
