@@ -1,18 +1,24 @@
-"""``--rate-limit``: one bucket spaces every request of a run, across threads."""
+"""``--rate-limit``: one bucket spaces every request of a run, across threads, the
+engine's too."""
 
 from __future__ import annotations
 
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
+import schemathesis
+from schemathesis.engine import from_schema
 
 from contract_tests.cases.model import Probe
 from contract_tests.config import Rate, parse_rate, resolve_config
 from contract_tests.errors import UsageError
+from contract_tests.run.pacing import paced
 from contract_tests.wire.pace import TokenBucket
 from contract_tests.wire.transport import Sender
+from honcho_spec import default_document_path
 
 from raw_server import Answer, Traffic, raw_server
 
@@ -97,3 +103,50 @@ def test_the_sender_waits_for_a_slot_before_each_request() -> None:
                 (sender.confirm if index % 2 else sender.send)(probe)
     assert len(traffic.requests) == 6
     assert all(at - started >= 0.05 * k for k, at in enumerate(arrivals)), arrivals
+
+
+class _Counted(TokenBucket):
+    def __init__(self, interval: float) -> None:
+        super().__init__(interval)
+        self.taken = 0
+
+    def take(self) -> None:
+        self.taken += 1  # the engine's workers: one thread here
+        super().take()
+
+
+def _engine_schema(url: str) -> Any:
+    settings = {"base-url": url, "seed": 1, "workers": 1,
+                "generation": {"max-examples": 8, "database": "none"},
+                "phases": {"examples": {"enabled": False}, "coverage": {"enabled": False},
+                           "stateful": {"enabled": False}}}  # fmt: skip
+    return schemathesis.openapi.from_path(
+        default_document_path(), config=schemathesis.Config.from_dict(settings)
+    )
+
+
+def test_the_engine_takes_from_the_runs_bucket_for_its_own_schema_only() -> None:
+    """schemathesis's requests wait for the same slots as the kit's: counted at the server,
+    every request the engine sent took one; another schema in the process took none."""
+    arrivals: list[float] = []
+
+    def stamp(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        arrivals.append(time.monotonic())
+        return 422, [("content-type", "application/json")], b'{"detail":[]}'
+
+    traffic = Traffic()
+    with raw_server(stamp, traffic=traffic) as url:
+        schema, other = _engine_schema(url), _engine_schema(url)
+        bucket = _Counted(0.02)
+        started = time.monotonic()
+        with paced(schema, bucket):
+            list(from_schema(schema).execute())
+            sent = len(traffic.requests)
+            assert sent > 0
+            assert bucket.taken == sent
+            list(from_schema(other).execute())
+        assert len(traffic.requests) > sent
+        assert bucket.taken == sent
+        list(from_schema(schema).execute())  # out of the block: the hook is gone
+        assert bucket.taken == sent
+    assert all(at - started >= 0.02 * k for k, at in enumerate(arrivals[:sent])), arrivals

@@ -37,6 +37,7 @@ from ..wire.reproduce import curl_command
 from ..wire.transport import Sender
 from .confirm import attempt, confirmed, show
 from .memory import Kept, Memory
+from .pacing import paced
 from .shard import examples_share, keeps_case
 from .translate import AUTH_STATUSES, translate
 
@@ -150,7 +151,6 @@ class _Checker:
         """Run the engine once (its phases, or fuzzing for ``fuzz_for`` seconds); the phase
         it stopped in if the server went away."""
         outages = self.watch.outages if self.watch else 0
-        down: str | None = None
         engine = from_schema(schema)
         if fuzz_for is None:
             stream = engine.execute()
@@ -158,6 +158,11 @@ class _Checker:
             # whole seconds (the engine's type): rounded up, so a campaign lasts at least
             # its --duration and ends less than a second after
             stream = engine.fuzz(FuzzConfig(max_time=max(1, math.ceil(fuzz_for))))
+        with paced(schema, self.sender.pace):
+            return self._consume(stream, outages)
+
+    def _consume(self, stream: Any, outages: int) -> str | None:
+        down: str | None = None
         try:
             for event in stream:
                 if self.stop():
@@ -305,8 +310,6 @@ def _engine_config(
         settings["parameters"] = {"path.workspace_id": config.workspace_id}
     if config.max_time is not None:
         settings["max-time"] = math.ceil(config.max_time)
-    if config.rate_limit is not None:  # its own limiter, shared by its workers
-        settings["rate-limit"] = str(config.rate_limit)
     return schemathesis.Config.from_dict(settings)
 
 

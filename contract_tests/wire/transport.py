@@ -36,7 +36,7 @@ class Sender:
 
     def __init__(self, base_url: str, *, timeout: float, pace: TokenBucket | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._pace = pace  # every request, re-sends included, waits for its slot
+        self.pace = pace  # every request, re-sends included, waits for its slot
         self._pooled = httpx.Client(timeout=timeout, follow_redirects=False)
         # keeps no idle connection: each request opens its own, closed once it is answered
         self._fresh = httpx.Client(
@@ -79,8 +79,8 @@ class Sender:
     def _exchange(
         self, client: httpx.Client, probe: Probe, timeout: float | None = None, paced: bool = True
     ) -> Reply:
-        if self._pace is not None and paced:
-            self._pace.take()
+        if self.pace is not None and paced:
+            self.pace.take()
         response = client.request(
             probe.method,
             self.base_url + probe.path,
