@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -85,15 +86,21 @@ def test_an_idle_bucket_saves_no_burst() -> None:
     assert [bucket.reserve(), bucket.reserve()] == [0.0, 0.5]
 
 
+def _stamping(arrivals: list[float], answer: Answer) -> Callable[..., Answer]:
+    """A raw server's handler that notes when each request arrives."""
+
+    def stamp(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        arrivals.append(time.monotonic())
+        return answer
+
+    return stamp
+
+
 def test_the_sender_waits_for_a_slot_before_each_request() -> None:
     """Measured at the server: request k arrives no sooner than k slots after the bucket was
     made (a slow machine only delays arrivals, so this bound holds however loaded it is)."""
     arrivals: list[float] = []
-
-    def stamp(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        arrivals.append(time.monotonic())
-        return 200, [("content-type", "text/plain")], b"ok"
-
+    stamp = _stamping(arrivals, (200, [("content-type", "text/plain")], b"ok"))
     traffic = Traffic()
     with raw_server(stamp, traffic=traffic) as url:
         started = time.monotonic()
@@ -129,11 +136,7 @@ def test_the_engine_takes_from_the_runs_bucket_for_its_own_schema_only() -> None
     """schemathesis's requests wait for the same slots as the kit's: counted at the server,
     every request the engine sent took one; another schema in the process took none."""
     arrivals: list[float] = []
-
-    def stamp(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
-        arrivals.append(time.monotonic())
-        return 422, [("content-type", "application/json")], b'{"detail":[]}'
-
+    stamp = _stamping(arrivals, (422, [("content-type", "application/json")], b'{"detail":[]}'))
     traffic = Traffic()
     with raw_server(stamp, traffic=traffic) as url:
         schema, other = _engine_schema(url), _engine_schema(url)
