@@ -22,7 +22,6 @@ from .plugin import (
     skip_if_stopped,
     stopped,
 )
-from .run.generated import run_generated
 from .run.memory import Memory, open_memory
 from .run.session import Session, credentials_for
 from .wire.reproduce import redacted
@@ -91,16 +90,7 @@ def test_generated_cases(contract_session: Session) -> None:
     findings: list[Finding] = []
     memory = _memory(session)
     try:
-        run = run_generated(
-            session.config,
-            session.document_path,
-            session.ctx,
-            session.auth_headers,
-            session.sender,
-            on_case=findings.extend,
-            watch=session.watch,
-            memory=memory,
-        )
+        run = session.generated(on_case=findings.extend, memory=memory)
     finally:
         if memory is not None:
             memory.close()

@@ -164,19 +164,25 @@ def test_a_campaign_fuzzes_until_its_time_is_up(mock_url: str, tmp_path: Path) -
     assert campaign["stopped"] is None
 
 
-def test_sigint_ends_a_campaign_with_the_report_of_what_ran(mock_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "lanes-ctrl-c"])
+def test_sigint_ends_a_campaign_with_the_report_of_what_ran(
+    mock_url: str, tmp_path: Path, workers: str
+) -> None:
+    """With lanes, the interrupt goes to the whole process group, as Ctrl-C in a terminal
+    sends it: the lanes leave it to the run."""
     report = tmp_path / "r.json"
     process = subprocess.Popen(
         [CONTRACT, "run", "--base-url", mock_url, "--duration", "10m", "--report-json",
-         str(report)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+         str(report), "--workers", workers],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
         assert process.stderr is not None
         for line in process.stderr:
             if "campaign" in line:
                 break
-        process.send_signal(signal.SIGINT)
+        time.sleep(3)  # the lanes have started
+        os.killpg(process.pid, signal.SIGINT)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         process.kill()

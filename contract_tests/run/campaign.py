@@ -23,7 +23,7 @@ from ..cases.model import Finding, Probe, Severity
 from ..config import SuiteConfig
 from ..wire.outage import ServerDown
 from ..wire.reproduce import redacted
-from .generated import run_generated
+from .lanes import fuzz_in_lanes, lanes_for
 from .memory import Memory, open_memory
 from .progress import Progress
 from .session import Report, Session
@@ -128,18 +128,15 @@ def _run_phases(
         if campaign is not None and campaign < 1:
             return
         progress.phase(name)
-        run = run_generated(
-            config,
-            session.document_path,
-            session.ctx,
-            session.auth_headers,
-            session.sender,
-            watch=session.watch,
-            on_case=lambda findings: _generated_case(report, session, progress, findings),
-            stop=lambda: stop.why(report) is not None,
-            campaign=campaign,
-            memory=memory,
-        )
+        on_case = lambda findings: _generated_case(report, session, progress, findings)  # noqa: E731
+        stopping = lambda: stop.why(report) is not None  # noqa: E731
+        lanes = lanes_for(config.workers) if campaign is not None else [config.workers]
+        if len(lanes) > 1 and campaign is not None:
+            run = fuzz_in_lanes(session, campaign, lanes=lanes, on_case=on_case,
+                                say=progress.note, stop=stopping, memory=memory)  # fmt: skip
+        else:
+            run = session.generated(on_case=on_case, stop=stopping, campaign=campaign,
+                                    memory=memory)  # fmt: skip
         progress.done()
         report.cases += run.cases
         report.places |= run.places

@@ -69,6 +69,7 @@ def run_generated(
     stop: Callable[[], bool] = lambda: False,
     campaign: float | None = None,
     memory: Memory | None = None,
+    lane: tuple[int, int] = (0, 1),
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
     failure is sent once more by ``sender``, on a fresh connection, before it counts. Each
@@ -78,7 +79,8 @@ def run_generated(
 
     With ``campaign`` (seconds), the engine fuzzes instead, ``config.workers`` threads
     drawing new cases until the time is up, in rounds of a minute, each on a seed of its
-    own. The engine stops as soon as ``stop()`` is true (an interrupt, enough failures);
+    own (lane ``(i, n)`` of a campaign fuzzing in ``n`` processes: seeds no other lane
+    uses). The engine stops as soon as ``stop()`` is true (an interrupt, enough failures);
     under ``config.shard`` it sends only this runner's cases.
 
     With a ``memory`` (``--example-db``), the failing cases it keeps go first (but in a
@@ -106,7 +108,7 @@ def run_generated(
                 # a fresh engine each round, on a seed of its own: new cases, and what the
                 # engine keeps of the cases it drew goes with it, so memory stays flat (one
                 # schema for all rounds: a schema loaded anew each round leaves caches behind)
-                schema.config.seed = config.seed + round_
+                schema.config.seed = config.seed + (round_ - 1) * lane[1] + lane[0] + 1
                 checker.execute(schema, fuzz_for=min(left, _ROUND))
     except ServerDown as exc:
         checker.run.stopped = exc

@@ -39,6 +39,8 @@ from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command
 from ..wire.transport import NoAnswer, Sender
 from .confirm import attempt, confirmed, show
+from .generated import GeneratedRun, run_generated
+from .memory import Memory
 
 __all__ = ["Cause", "Report", "Session", "credentials_for"]
 
@@ -113,13 +115,20 @@ class Report:
 class Session:
     """The server under test, its document's facts and the credentials to use."""
 
-    def __init__(self, config: SuiteConfig, say: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: SuiteConfig,
+        say: Callable[[str], None] | None = None,
+        *,
+        pace: TokenBucket | None = None,
+    ) -> None:
         self.config = config
         self.document_path = config.spec_path or default_document_path()
         self.document = load_document(self.document_path)
         self.facts = ContractFacts.from_document(self.document)
         self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile)
-        pace = TokenBucket(config.rate_limit.interval) if config.rate_limit else None
+        if pace is None and config.rate_limit is not None:
+            pace = TokenBucket(config.rate_limit.interval)
         self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace)
         self.auth_headers = credentials_for(config)
         self.probes = ProbeSet(
@@ -137,6 +146,21 @@ class Session:
 
     def close(self) -> None:
         self.sender.close()
+
+    def generated(
+        self,
+        *,
+        on_case: Callable[[list[Finding]], None],
+        stop: Callable[[], bool] = lambda: False,
+        campaign: float | None = None,
+        memory: Memory | None = None,
+        lane: tuple[int, int] = (0, 1),
+    ) -> GeneratedRun:
+        """schemathesis's cases against this session's server, watched by its
+        :class:`~contract_tests.wire.outage.Watch` (see :func:`.generated.run_generated`)."""
+        return run_generated(self.config, self.document_path, self.ctx, self.auth_headers,
+                             self.sender, watch=self.watch, on_case=on_case, stop=stop,
+                             campaign=campaign, memory=memory, lane=lane)  # fmt: skip
 
     def detect_auth(self) -> list[Finding]:
         """Send a valid request without credentials (also: is the server there at all?)."""

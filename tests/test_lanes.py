@@ -1,0 +1,124 @@
+"""A campaign's fuzzing in several processes (lanes): one run's report, one rate limit, one
+stop, and a lane that dies or a server that goes away told, not lost."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from contract_tests.cases.model import Finding, Severity
+from contract_tests.config import Rate, SuiteConfig
+from contract_tests.run.lanes import fuzz_in_lanes
+from contract_tests.run.session import Session
+from contract_tests.wire.outage import ServerDown
+
+from gallery import crashes_on_nul, decided
+from raw_server import Answer, Silence, raw_server
+
+
+class _Cases:
+    """What the run is handed, case by case (on its own thread: the run's); it asks the
+    lanes to stop after ``stop_after`` cases, and runs ``then`` after the ``at``-th."""
+
+    def __init__(
+        self, stop_after: int | None = None, at: int = 0, then: Callable[[], None] = lambda: None
+    ) -> None:
+        self.findings: list[list[Finding]] = []
+        self.said: list[str] = []
+        self._stop_after = stop_after
+        self._at, self._then = at, then
+
+    def __call__(self, findings: list[Finding]) -> None:
+        self.findings.append(findings)
+        if len(self.findings) == self._at:
+            self._then()
+
+    def stop(self) -> bool:
+        return self._stop_after is not None and len(self.findings) >= self._stop_after
+
+
+def _fuzz(url: str, seconds: float, cases: _Cases, **config: Any) -> Any:
+    session = Session(SuiteConfig(base_url=url, down_wait=1.0, **config))
+    try:
+        return fuzz_in_lanes(session, seconds, lanes=[1, 1], on_case=cases,
+                             say=cases.said.append, stop=cases.stop)  # fmt: skip
+    finally:
+        session.close()
+
+
+def test_lanes_fuzz_together_and_report_as_one_run() -> None:
+    cases = _Cases()
+    with raw_server(crashes_on_nul) as url:
+        run = _fuzz(url, 6, cases)
+    assert run.errors == []
+    assert run.stopped is None
+    assert run.cases == len(cases.findings) > 20
+    failures = {(f.check, f.location) for found in cases.findings for f in found
+                if f.severity is Severity.FAILURE}  # fmt: skip
+    assert any(check == "server_error" for check, _ in failures), failures
+    assert "body" in {place.split(".")[0] for place in run.places}
+    assert multiprocessing.active_children() == []  # every lane ended
+
+
+def test_a_stop_reaches_every_lane_at_its_next_case() -> None:
+    cases = _Cases(stop_after=15)
+    started = time.monotonic()
+    with raw_server(decided) as url:
+        run = _fuzz(url, 300, cases)
+    assert time.monotonic() - started < 120  # far short of the campaign's 300 s
+    assert run.errors == []
+    assert 15 <= run.cases < 300
+
+
+def test_the_lanes_take_from_one_rate_limit() -> None:
+    """Measured at the server: the k-th request to arrive came no sooner than k slots after
+    the bucket was made. Two lanes with a bucket each would send twice as many."""
+    arrivals: list[float] = []
+    lock = threading.Lock()
+
+    def stamp(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer | Silence:
+        with lock:
+            arrivals.append(time.monotonic())
+        return decided(method, path, headers, body)
+
+    cases = _Cases()
+    with raw_server(stamp) as url:
+        started = time.monotonic()
+        run = _fuzz(url, 5, cases, rate_limit=Rate(25, 1.0))
+    assert run.errors == []
+    assert len(arrivals) > 10
+    late = [k for k, at in enumerate(sorted(arrivals)) if at - started < k * 0.04 - 0.001]
+    assert late == [], (late, len(arrivals))
+
+
+def test_a_lane_that_dies_is_an_error_of_the_run() -> None:
+    def kill_a_lane() -> None:
+        multiprocessing.active_children()[0].kill()
+
+    cases = _Cases(at=5, then=kill_a_lane)
+    with raw_server(decided) as url:
+        run = _fuzz(url, 6, cases)
+    assert len(run.errors) == 1
+    assert "died (exit code -9)" in run.errors[0]
+    assert run.cases > 5  # the other lane went on to the end
+
+
+def test_a_server_gone_in_one_lane_stops_every_lane_with_what_killed_it() -> None:
+    served = [0]
+
+    def dies(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer | Silence:
+        served[0] += 1
+        return Silence.CRASH if served[0] > 60 else decided(method, path, headers, body)
+
+    cases = _Cases()
+    started = time.monotonic()
+    with raw_server(dies) as url, pytest.raises(ServerDown) as stopped:
+        _fuzz(url, 300, cases)
+    assert time.monotonic() - started < 120
+    assert "did not answer again within 1 s" in str(stopped.value)
+    assert multiprocessing.active_children() == []
