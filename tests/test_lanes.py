@@ -13,12 +13,12 @@ import pytest
 
 from contract_tests.cases.model import Finding, Severity
 from contract_tests.config import Rate, SuiteConfig
-from contract_tests.run.lanes import fuzz_in_lanes
+from contract_tests.run.lanes import Lanes
 from contract_tests.run.session import Session
 from contract_tests.wire.outage import ServerDown
 
 from gallery import crashes_on_nul, decided
-from raw_server import Answer, Silence, raw_server
+from raw_server import Answer, Silence, Traffic, raw_server
 
 
 class _Cases:
@@ -45,8 +45,8 @@ class _Cases:
 def _fuzz(url: str, seconds: float, cases: _Cases, **config: Any) -> Any:
     session = Session(SuiteConfig(base_url=url, down_wait=1.0, **config))
     try:
-        return fuzz_in_lanes(session, seconds, lanes=[1, 1], on_case=cases,
-                             say=cases.said.append, stop=cases.stop)  # fmt: skip
+        with Lanes(session, [1, 1]) as lanes:
+            return lanes.fuzz(seconds, on_case=cases, say=cases.said.append, stop=cases.stop)
     finally:
         session.close()
 
@@ -88,7 +88,7 @@ def test_the_lanes_take_from_one_rate_limit() -> None:
 
     cases = _Cases()
     with raw_server(stamp) as url:
-        started = time.monotonic()
+        started = time.monotonic()  # the bucket is made after this
         run = _fuzz(url, 5, cases, rate_limit=Rate(25, 1.0))
     assert run.errors == []
     assert len(arrivals) > 10
@@ -122,3 +122,18 @@ def test_a_server_gone_in_one_lane_stops_every_lane_with_what_killed_it() -> Non
     assert time.monotonic() - started < 120
     assert "did not answer again within 1 s" in str(stopped.value)
     assert multiprocessing.active_children() == []
+
+
+def test_lanes_never_given_the_go_end_with_the_run() -> None:
+    """A run that stops before its campaign (--max-failures, a server gone) ends the lanes
+    it started, which sent nothing."""
+    traffic = Traffic()
+    with raw_server(decided, traffic=traffic) as url:
+        session = Session(SuiteConfig(base_url=url))
+        try:
+            with Lanes(session, [1, 1]):
+                time.sleep(1)
+        finally:
+            session.close()
+    assert multiprocessing.active_children() == []
+    assert traffic.requests == []

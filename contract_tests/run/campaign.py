@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import TypeVar
 
 from ..cases.builder import DEFAULT_WORKSPACE, MINIMAL_VALID
@@ -23,7 +24,7 @@ from ..cases.model import Finding, Probe, Severity
 from ..config import SuiteConfig
 from ..wire.outage import ServerDown
 from ..wire.reproduce import redacted
-from .lanes import fuzz_in_lanes, lanes_for
+from .lanes import Lanes, lanes_for
 from .memory import Memory, open_memory
 from .progress import Progress
 from .session import Report, Session
@@ -104,6 +105,40 @@ def _run_phases(
     if keeps_index(config.shard, 0):  # every runner needs the verdict; one reports it
         report.add(first)
         report.cases += 1
+    # a campaign's lanes start now: their start-up overlaps the fixed phases
+    lanes = lanes_for(config.workers) if config.duration is not None else [1]
+    with Lanes(session, lanes) if len(lanes) > 1 else nullcontext() as fleet:
+        _fixed_phases(session, report, progress, stop)
+        generated: list[tuple[str, float | None]] = [("generated cases", None)]
+        if config.duration is not None:
+            generated.append(("campaign", config.duration))
+        for name, duration in generated:
+            if stop.why(report) is not None:
+                return
+            # a campaign fuzzes for what is left of --duration once the fixed phases are done
+            campaign = None if duration is None else duration - (time.monotonic() - started)
+            if campaign is not None and campaign < 1:
+                return
+            progress.phase(name)
+            on_case = lambda findings: _generated_case(report, session, progress, findings)  # noqa: E731
+            stopping = lambda: stop.why(report) is not None  # noqa: E731
+            if fleet is not None and campaign is not None:
+                run = fleet.fuzz(campaign, on_case=on_case, say=progress.note, stop=stopping,
+                                 memory=memory)  # fmt: skip
+            else:
+                run = session.generated(on_case=on_case, stop=stopping, campaign=campaign,
+                                        memory=memory)  # fmt: skip
+            progress.done()
+            report.cases += run.cases
+            report.places |= run.places
+            report.errors.extend(run.errors)
+            if run.stopped is not None:
+                raise run.stopped
+
+
+def _fixed_phases(session: Session, report: Report, progress: Progress, stop: Stop) -> None:
+    """The probes and the golden cases."""
+    config = session.config
     phases: list[tuple[str, Iterable[tuple[Probe, list[Finding]]]]] = [
         ("probes", _checked(session, shard_of(config.shard, _all_probes(session)), stop, report)),
         ("golden cases", _golden(session, stop, report)),
@@ -117,32 +152,6 @@ def _run_phases(
             report.places.add(place_of(probe.location))
             progress.step(failures=_failures(findings))
         progress.done()
-    generated: list[tuple[str, float | None]] = [("generated cases", None)]
-    if config.duration is not None:
-        generated.append(("campaign", config.duration))
-    for name, duration in generated:
-        if stop.why(report) is not None:
-            return
-        # a campaign fuzzes for what is left of --duration once the fixed phases are done
-        campaign = None if duration is None else duration - (time.monotonic() - started)
-        if campaign is not None and campaign < 1:
-            return
-        progress.phase(name)
-        on_case = lambda findings: _generated_case(report, session, progress, findings)  # noqa: E731
-        stopping = lambda: stop.why(report) is not None  # noqa: E731
-        lanes = lanes_for(config.workers) if campaign is not None else [config.workers]
-        if len(lanes) > 1 and campaign is not None:
-            run = fuzz_in_lanes(session, campaign, lanes=lanes, on_case=on_case,
-                                say=progress.note, stop=stopping, memory=memory)  # fmt: skip
-        else:
-            run = session.generated(on_case=on_case, stop=stopping, campaign=campaign,
-                                    memory=memory)  # fmt: skip
-        progress.done()
-        report.cases += run.cases
-        report.places |= run.places
-        report.errors.extend(run.errors)
-        if run.stopped is not None:
-            raise run.stopped
 
 
 def _golden(session: Session, stop: Stop, report: Report) -> Iterator[tuple[Probe, list[Finding]]]:

@@ -2,14 +2,15 @@
 
 schemathesis draws each case in Python with the GIL held (about 10 ms a case on a small
 runner), so the engine threads of one process stop scaling near 2x however long the server
-takes to answer. With ``--workers N`` on a machine of C CPUs a campaign fuzzes in
-``min(N, C)`` processes ("lanes") of about N/C engine threads each. Lane ``i`` of ``n``
-fuzzes on seeds no other lane uses, checks each case as a single process would (the
-re-send confirming a failure included) and sends its findings to the run over a queue, so
-the run's report is one report. ``--rate-limit`` is one bucket in shared memory for every
-lane; a stop (``--max-failures``, an interrupt) reaches every lane at its next case; a
-lane's server that does not come back stops them all. Lanes ignore SIGINT: the run's own
-process decides when they stop.
+takes to answer. With ``--workers N`` a campaign fuzzes in up to two processes ("lanes") a
+CPU, N engine threads spread over them: a lane mostly waits for the server, so two a CPU
+keep it busy. Lane ``i`` of ``n`` fuzzes on seeds no other lane uses, checks each case as
+a single process would (the re-send confirming a failure included) and sends its findings
+to the run over a queue, so the run's report is one report. The lanes start with the run
+and wait for the campaign (their start-up overlaps the fixed phases). ``--rate-limit`` is
+one bucket in shared memory for every lane; a stop (``--max-failures``, an interrupt)
+reaches every lane at its next case; a lane's server that does not come back stops them
+all. Lanes ignore SIGINT: the run's own process decides when they stop.
 """
 
 from __future__ import annotations
@@ -32,24 +33,25 @@ from .generated import GeneratedRun
 from .memory import Memory, open_memory
 from .session import Session
 
-__all__ = ["fuzz_in_lanes", "lanes_for"]
+__all__ = ["Lanes", "lanes_for"]
 
 _POLL = 0.25  # seconds between looks at a stop and at lanes that died
 
 
 def lanes_for(workers: int, cpus: int | None = None) -> list[int]:
-    """The engine threads of each process a campaign fuzzes in, for ``--workers``.
+    """The engine threads of each process a campaign fuzzes in, for ``--workers``: up to
+    two processes a CPU.
 
     >>> lanes_for(4, cpus=2)
-    [2, 2]
-    >>> lanes_for(5, cpus=2)
+    [1, 1, 1, 1]
+    >>> lanes_for(8, cpus=2)
+    [2, 2, 2, 2]
+    >>> lanes_for(5, cpus=1)
     [3, 2]
-    >>> lanes_for(3, cpus=8)
-    [1, 1, 1]
     >>> lanes_for(1, cpus=8)
     [1]
     """
-    count = max(1, min(workers, cpus or _cpus()))
+    count = max(1, min(workers, 2 * (cpus or _cpus())))
     return [workers // count + (index < workers % count) for index in range(count)]
 
 
@@ -65,7 +67,17 @@ class _Lane:
     config: SuiteConfig  # ``workers``: this lane's engine threads
     index: int
     lanes: int
-    deadline: float  # on the monotonic clock, which every process on the machine shares
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every lane shares with the run, handed to each at its start."""
+
+    pace: TokenBucket | None
+    found: multiprocessing.Queue[tuple[str, Any]]  # ("case" | "say" | "end", what)
+    go: Event
+    halt: Event
+    deadline: Any  # a shared double: the campaign's end on the monotonic clock, set on the go
 
 
 @dataclass
@@ -79,47 +91,66 @@ class _LaneEnd:
     lost: str | None = None  # its --example-db failed mid-run
 
 
-def fuzz_in_lanes(
-    session: Session,
-    campaign: float,
-    *,
-    lanes: list[int],
-    on_case: Callable[[list[Finding]], None],
-    say: Callable[[str], None],
-    stop: Callable[[], bool],
-    memory: Memory | None = None,
-) -> GeneratedRun:
-    """Fuzz ``session``'s server for ``campaign`` seconds in ``len(lanes)`` processes; each
-    case's findings go to ``on_case`` here, in the order they come. Raises
-    :class:`~contract_tests.wire.outage.ServerDown` if a lane's server did not come back."""
-    config = session.config
-    context = multiprocessing.get_context("spawn")  # threads run here: no fork
-    pace = None
-    if config.rate_limit is not None:
-        pace = TokenBucket.across_processes(config.rate_limit.interval, context)
-    found: multiprocessing.Queue[tuple[str, Any]] = context.Queue()
-    halt = context.Event()
-    deadline = time.monotonic() + campaign
-    processes = []
-    for index, threads in enumerate(lanes):
-        lane = _Lane(replace(config, workers=threads), index, len(lanes), deadline)
-        name = f"honcho-contract lane {index + 1}"
-        process = context.Process(
-            target=_lane_main, args=(lane, pace, found, halt), name=name, daemon=True
-        )
-        processes.append(process)
-    for process in processes:
-        process.start()
-    run = GeneratedRun()
-    ended: set[int] = set()
-    try:
-        while len(ended) < len(processes):
+class Lanes:
+    """The processes a campaign will fuzz in, started before it (while the fixed phases
+    run, their imports cost the campaign nothing) and waiting for :meth:`fuzz`. A context
+    manager: leaving it stops and ends every lane, fuzzed or not."""
+
+    def __init__(self, session: Session, lanes: list[int]) -> None:
+        config = session.config
+        context = multiprocessing.get_context("spawn")  # threads run here: no fork
+        pace = None
+        if config.rate_limit is not None:
+            pace = TokenBucket.across_processes(config.rate_limit.interval, context)
+        self._shared = _Shared(pace, context.Queue(), context.Event(), context.Event(),
+                               context.Value("d", 0.0))  # fmt: skip
+        self._processes = []
+        for index, threads in enumerate(lanes):
+            lane = _Lane(replace(config, workers=threads), index, len(lanes))
+            self._processes.append(context.Process(
+                target=_lane_main, name=f"honcho-contract lane {index + 1}", daemon=True,
+                args=(lane, self._shared),
+            ))  # fmt: skip
+        for process in self._processes:
+            process.start()
+
+    def __enter__(self) -> Lanes:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._shared.halt.set()
+        self._shared.go.set()  # a lane still waiting sees the halt and ends
+        for process in self._processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+        self._shared.found.close()
+
+    def fuzz(
+        self,
+        campaign: float,
+        *,
+        on_case: Callable[[list[Finding]], None],
+        say: Callable[[str], None],
+        stop: Callable[[], bool],
+        memory: Memory | None = None,
+    ) -> GeneratedRun:
+        """Fuzz for ``campaign`` seconds in every lane; each case's findings go to
+        ``on_case`` here, in the order they come. Raises
+        :class:`~contract_tests.wire.outage.ServerDown` if a lane's server did not come
+        back."""
+        shared = self._shared
+        shared.deadline.value = time.monotonic() + campaign
+        shared.go.set()
+        run = GeneratedRun()
+        ended: set[int] = set()
+        while len(ended) < len(self._processes):
             if stop():
-                halt.set()
+                shared.halt.set()
             try:
-                kind, payload = found.get(timeout=_POLL)
+                kind, payload = shared.found.get(timeout=_POLL)
             except queue.Empty:
-                _died(processes, ended, run)
+                _died(self._processes, ended, run)
                 continue
             if kind == "case":
                 run.cases += 1
@@ -130,17 +161,10 @@ def fuzz_in_lanes(
                 ended.add(payload.index)
                 _merge(run, payload, memory)
                 if payload.stopped is not None:
-                    halt.set()  # one lane's server is gone: it is every lane's
-    finally:
-        halt.set()
-        for process in processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-        found.close()
-    if run.stopped is not None:
-        raise run.stopped
-    return run
+                    shared.halt.set()  # one lane's server is gone: it is every lane's
+        if run.stopped is not None:
+            raise run.stopped
+        return run
 
 
 def _merge(run: GeneratedRun, end: _LaneEnd, memory: Memory | None) -> None:
@@ -161,40 +185,40 @@ def _died(processes: list[Any], ended: set[int], run: GeneratedRun) -> None:
                               "its cases since its last finding are not in the report")  # fmt: skip
 
 
-def _lane_main(
-    lane: _Lane, pace: TokenBucket | None, found: multiprocessing.Queue[Any], halt: Event
-) -> None:
-    """One lane, in a process of its own: fuzz until the deadline or the halt."""
+def _lane_main(lane: _Lane, shared: _Shared) -> None:
+    """One lane, in a process of its own: ready its session, wait for the go, fuzz until
+    the deadline or the halt."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     end = _LaneEnd(lane.index)
+    config = lane.config
+    say = lambda line: shared.found.put(("say", line))  # noqa: E731
     try:
-        end = _fuzz(lane, pace, found, halt)
+        session = Session(config, say=say, pace=shared.pace)
+        memory = None
+        try:
+            if config.example_db is not None:
+                memory = open_memory(config.example_db, session.document_path,
+                                     session.facts.operation, session.auth_headers)  # fmt: skip
+            shared.go.wait()
+            if not shared.halt.is_set():
+                end = _fuzz(lane, session, memory, shared)
+        finally:
+            session.close()
+            if memory is not None:
+                memory.close()
     except Exception as exc:  # told to the run, which fails with it
         end.errors.append(f"honcho-contract lane {lane.index + 1}: {type(exc).__name__}: {exc}")
-    found.put(("end", end))
+    shared.found.put(("end", end))
 
 
-def _fuzz(
-    lane: _Lane, pace: TokenBucket | None, found: multiprocessing.Queue[Any], halt: Event
-) -> _LaneEnd:
-    config = lane.config
-    session = Session(config, say=lambda line: found.put(("say", line)), pace=pace)
-    memory = None
-    try:
-        if config.example_db is not None:
-            memory = open_memory(config.example_db, session.document_path,
-                                 session.facts.operation, session.auth_headers)  # fmt: skip
-        run = session.generated(
-            on_case=lambda findings: found.put(("case", findings)),
-            stop=halt.is_set,
-            campaign=lane.deadline - time.monotonic(),
-            memory=memory,
-            lane=(lane.index, lane.lanes),
-        )
-    finally:
-        session.close()
-        if memory is not None:
-            memory.close()
+def _fuzz(lane: _Lane, session: Session, memory: Memory | None, shared: _Shared) -> _LaneEnd:
+    run = session.generated(
+        on_case=lambda findings: shared.found.put(("case", findings)),
+        stop=shared.halt.is_set,
+        campaign=shared.deadline.value - time.monotonic(),
+        memory=memory,
+        lane=(lane.index, lane.lanes),
+    )
     return _LaneEnd(
         index=lane.index,
         places=run.places,
