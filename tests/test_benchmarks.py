@@ -530,14 +530,35 @@ def test_the_bare_422_route_answers_the_mocks_bytes_without_deciding(tmp_path: P
 
 
 def test_workers_outcome_gives_the_speed_up_of_each_count() -> None:
-    from benchmarks.fuzzing import workers_outcome
+    from benchmarks.fuzzing import SuiteRun, workers_outcome
 
-    outcome = workers_outcome({1: (20.0, 700), 2: (10.0, 700), 4: (7.0, 700), 8: (4.0, 700)})
+    outcome = workers_outcome({
+        1: SuiteRun(20.0, 700, 30.0), 2: SuiteRun(10.0, 700, 60.0),
+        4: SuiteRun(7.0, 700, 90.0), 8: SuiteRun(4.0, 700, None),
+    })  # fmt: skip
     (table,) = outcome.tables
-    assert [row[-1] for row in table.rows] == ["1.00x", "2.00x", "2.86x", "5.00x"]
+    assert [row[4] for row in table.rows] == ["1.00x", "2.00x", "2.86x", "5.00x"]
+    assert [row[6] for row in table.rows] == ["1.00x", "2.00x", "3.00x", ""]
     (check,) = outcome.checks
-    assert (round(check.value or 0, 2), check.verdict) == (2.86, "MISS")  # 4 workers, not 8
-    assert workers_outcome({4: (5.0, 700)}).checks[0].verdict == "n/a"
+    assert (round(check.value or 0, 2), check.verdict) == (3.0, "MISS")  # the fuzzing, at 4
+    assert workers_outcome({4: SuiteRun(5.0, 700, 50.0)}).checks[0].verdict == "n/a"
+    assert workers_outcome({1: SuiteRun(5.0, 700), 4: SuiteRun(5.0, 700)}).checks[0].verdict == (
+        "n/a"
+    )
+
+
+def test_the_fuzzing_rate_is_read_between_the_campaigns_progress_lines() -> None:
+    from benchmarks.fuzzing import fuzzing_rate
+
+    lines = [(0.5, "honcho-contract: generated cases: 136 cases, 0 failures (phase done)"),
+             (2.0, "honcho-contract: campaign: 100 cases, 0 failures"),
+             (3.0, "honcho-contract: interrupted: ..."),
+             (12.0, "honcho-contract: campaign: 600 cases, 2 failures (phase done)")]  # fmt: skip
+    assert fuzzing_rate(lines) == 50.0
+    assert fuzzing_rate(lines[:2]) is None  # one line: no interval
+    few = [(1.0, "honcho-contract: campaign: 1 case, 0 failures"),
+           (2.0, "honcho-contract: campaign: 3 cases, 0 failures")]  # fmt: skip
+    assert fuzzing_rate(few) == 2.0
 
 
 def test_rate_outcome_counts_the_seconds_outside_the_band() -> None:
