@@ -75,7 +75,7 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
         raise MergeError("no reports to merge", fix="pass the shards' --report-json files")
     (first_path, first), *_ = reports
     seen: dict[int, Path] = {}
-    total = first.config.shard.total if first.config.shard else 1
+    _, total = _shard(first)
     for path, report in reports:
         config = report.config
         if (config.seed, config.root_url) != (first.config.seed, first.config.root_url):
@@ -84,7 +84,7 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
                 f"{first_path} of seed {first.config.seed} against {first.config.root_url}",
                 fix="merge the shards of one run: same seed, same server",
             )
-        index, count = (config.shard.index, config.shard.total) if config.shard else (1, 1)
+        index, count = _shard(report)
         if count != total:
             raise MergeError(f"{path} is shard {index}/{count}, {first_path} one of {total}")
         if index in seen:
@@ -97,7 +97,7 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
             fix="pass every shard's report (a shard that did not finish has none)",
         )
     merged = Report(SuiteConfig(base_url=first.config.base_url, seed=first.config.seed))
-    for _path, report in sorted(reports, key=lambda item: _index(item[1])):
+    for _path, report in sorted(reports, key=lambda item: _shard(item[1])):
         merged.cases += report.cases
         merged.duration = max(merged.duration, report.duration)  # the shards ran side by side
         merged.errors.extend(report.errors)
@@ -108,5 +108,7 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
     return merged
 
 
-def _index(report: Report) -> int:
-    return report.config.shard.index if report.config.shard else 1
+def _shard(report: Report) -> tuple[int, int]:
+    """Which shard ``report`` is, of how many (a run not sharded: the one of one)."""
+    shard = report.config.shard
+    return (shard.index, shard.total) if shard else (1, 1)

@@ -137,56 +137,53 @@ def _run_phases(
 
 
 def _fixed_phases(session: Session, report: Report, progress: Progress, stop: Stop) -> None:
-    """The probes and the golden cases."""
+    """The probes (each one's 5xx may hint at --workspace-id), then the golden cases."""
     config = session.config
+    fixtures = list(shard_of(config.shard, session.fixtures()))
     phases: list[tuple[str, Iterable[tuple[Probe, list[Finding]]]]] = [
-        ("probes", _checked(session, shard_of(config.shard, _all_probes(session)), stop, report)),
-        ("golden cases", _golden(session, stop, report)),
-    ]
+        ("probes", _checked(session, shard_of(config.shard, _all_probes(session)), stop, report,
+                            judge=session.check, probe_of=lambda probe: probe)),
+        ("golden cases", _checked(session, fixtures, stop, report,
+                                  judge=lambda fixture: session.check(fixture.probe, fixture),
+                                  probe_of=lambda fixture: fixture.probe)),
+    ]  # fmt: skip
     for name, checked in phases:
         progress.phase(name)
         for probe, findings in checked:
             report.add(findings)
-            report.add(_workspace_hint(config, probe, findings))
+            if name == "probes":
+                report.add(_workspace_hint(config, probe, findings))
             report.cases += 1
             report.places.add(place_of(probe.location))
             progress.step(failures=_failures(findings))
         progress.done()
 
 
-def _golden(session: Session, stop: Stop, report: Report) -> Iterator[tuple[Probe, list[Finding]]]:
-    fixtures = list(shard_of(session.config.shard, session.fixtures()))
-    by_probe = {id(fixture.probe): fixture for fixture in fixtures}
-    return _checked(session, [f.probe for f in fixtures], stop, report,
-                    check=lambda probe: session.check(probe, by_probe[id(probe)]))  # fmt: skip
-
-
 def _checked(
     session: Session,
-    probes: Iterable[Probe],
+    items: Iterable[T],
     stop: Stop,
     report: Report,
     *,
-    check: Callable[[Probe], list[Finding]] | None = None,
+    judge: Callable[[T], list[Finding]],
+    probe_of: Callable[[T], Probe],
 ) -> Iterator[tuple[Probe, list[Finding]]]:
-    """Each probe with its findings, in order, with up to ``--workers`` in flight; none
-    sent once the run must stop."""
-    judge = check or session.check
+    """Each item's probe with its findings, in order, with up to ``--workers`` in flight;
+    none sent once the run must stop."""
     workers = session.config.workers
     if workers == 1:
-        for probe in probes:
+        for item in items:
             if stop.why(report) is not None:
                 return
-            yield probe, judge(probe)
+            yield probe_of(item), judge(item)
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="honcho-contract") as pool:
         in_flight: deque[tuple[Probe, Future[list[Finding]]]] = deque()
-        pending = iter(probes)
         try:
-            for probe in pending:
+            for item in items:
                 if stop.why(report) is not None:
                     break
-                in_flight.append((probe, pool.submit(judge, probe)))
+                in_flight.append((probe_of(item), pool.submit(judge, item)))
                 if len(in_flight) >= workers:
                     done, future = in_flight.popleft()
                     yield done, future.result()

@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import schemathesis
 from schemathesis.config import FuzzConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.engine.errors import ServerUnavailable
@@ -36,14 +35,13 @@ from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command
 from ..wire.transport import Sender
 from .confirm import attempt, confirmed, show
+from .engine import PHASES, engine_schema
 from .memory import Kept, Memory
 from .pacing import paced
-from .shard import examples_share, keeps_case
-from .translate import AUTH_STATUSES, translate
+from .translate import translate
 
 __all__ = ["GeneratedRun", "run_generated"]
 
-_PHASES: tuple[str, ...] = ("examples", "coverage", "fuzzing")
 _ROUND = 60.0  # seconds of a campaign's fuzzing on one engine and seed
 
 
@@ -93,14 +91,14 @@ def run_generated(
                     break
                 checker.replay(kept)
         if campaign is None:
-            phases = _PHASES
+            phases = PHASES
             while phases and not stop():
-                phase = checker.execute(_schema(config, document, ctx, auth_headers, phases))
+                phase = checker.execute(engine_schema(config, document, ctx, auth_headers, phases))
                 # the engine stops when the server goes away: on with the next phase once back
                 phases = phases[phases.index(phase) + 1 :] if phase in phases else ()
         else:
             deadline = time.monotonic() + campaign
-            schema = _schema(config, document, ctx, auth_headers, ())
+            schema = engine_schema(config, document, ctx, auth_headers, ())
             for round_ in itertools.count(1):
                 left = deadline - time.monotonic()
                 if stop() or left <= 0:
@@ -113,25 +111,6 @@ def run_generated(
     except ServerDown as exc:
         checker.run.stopped = exc
     return checker.run
-
-
-def _schema(
-    config: SuiteConfig,
-    document: Path,
-    ctx: CheckContext,
-    auth_headers: Sequence[tuple[str, str]],
-    phases: Sequence[str],
-) -> Any:
-    """The operation under test (in a document that may hold more), as the engine runs it."""
-    operation = ctx.facts.operation
-    settings = _engine_config(config, auth_headers, phases)
-    schema = schemathesis.openapi.from_path(document, config=settings).include(
-        method=operation.method, path=operation.path
-    )
-    shard = config.shard
-    if shard is not None:
-        schema.hook("filter_case")(lambda _ctx, case: keeps_case(shard, case))
-    return schema
 
 
 @dataclass
@@ -276,43 +255,6 @@ class _Checker:
         """``probe`` as a reproducer, credentials shown (the run masks them in its report)."""
         return curl_command(self.config.root_url, _resendable(probe), show_secrets=True,
                             bodies=self.config.reproducers_dir)  # fmt: skip
-
-
-def _engine_config(
-    config: SuiteConfig, auth_headers: Sequence[tuple[str, str]], phases: Sequence[str] = _PHASES
-) -> Any:
-    extra = list(AUTH_STATUSES) if not auth_headers else []
-    settings: dict[str, Any] = {
-        "base-url": config.root_url,
-        "seed": config.seed,
-        "cache": {"enabled": False},
-        "workers": config.workers,
-        "continue-on-failure": True,
-        "request-timeout": config.timeout,
-        "generation": {
-            "mode": "all",
-            "database": "none",
-            "max-examples": examples_share(config.shard, config.max_examples),
-            # Credentials are the kit's concern (--token, --auth): none generated or removed.
-            "with-security-parameters": False,
-        },
-        "phases": {
-            **{phase: {"enabled": phase in phases} for phase in _PHASES},
-            "stateful": {"enabled": False},
-        },
-        "checks": {
-            "positive_data_acceptance": {"expected-statuses": [204, *extra]},
-            "negative_data_rejection": {"expected-statuses": [422, *extra]},
-            "ignored_auth": {"enabled": False},
-        },
-    }
-    if auth_headers:
-        settings["headers"] = dict(auth_headers)
-    if config.workspace_id is not None:
-        settings["parameters"] = {"path.workspace_id": config.workspace_id}
-    if config.max_time is not None:
-        settings["max-time"] = math.ceil(config.max_time)
-    return schemathesis.Config.from_dict(settings)
 
 
 def _probe(case: Any, response: Any, credentials: bool) -> Probe:

@@ -1,0 +1,77 @@
+"""schemathesis's engine as the kit runs it: the operation under test, its phases, the
+statuses its checks expect, the run's credentials, workspace, seed and shard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+
+from ..checks.answers import CheckContext
+from ..config import SuiteConfig
+from .shard import examples_share, keeps_case
+from .translate import AUTH_STATUSES
+
+__all__ = ["PHASES", "engine_schema"]
+
+PHASES: tuple[str, ...] = ("examples", "coverage", "fuzzing")
+
+
+def engine_schema(
+    config: SuiteConfig,
+    document: Path,
+    ctx: CheckContext,
+    auth_headers: Sequence[tuple[str, str]],
+    phases: Sequence[str],
+) -> Any:
+    """The operation under test (in a document that may hold more), as the engine runs it."""
+    operation = ctx.facts.operation
+    settings = _engine_config(config, auth_headers, phases)
+    schema = schemathesis.openapi.from_path(document, config=settings).include(
+        method=operation.method, path=operation.path
+    )
+    shard = config.shard
+    if shard is not None:
+        schema.hook("filter_case")(lambda _ctx, case: keeps_case(shard, case))
+    return schema
+
+
+def _engine_config(
+    config: SuiteConfig, auth_headers: Sequence[tuple[str, str]], phases: Sequence[str] = PHASES
+) -> Any:
+    extra = list(AUTH_STATUSES) if not auth_headers else []
+    settings: dict[str, Any] = {
+        "base-url": config.root_url,
+        "seed": config.seed,
+        "cache": {"enabled": False},
+        "workers": config.workers,
+        "continue-on-failure": True,
+        "request-timeout": config.timeout,
+        "generation": {
+            "mode": "all",
+            "database": "none",
+            "max-examples": examples_share(config.shard, config.max_examples),
+            # Credentials are the kit's concern (--token, --auth): none generated or removed.
+            "with-security-parameters": False,
+        },
+        "phases": {
+            **{phase: {"enabled": phase in phases} for phase in PHASES},
+            "stateful": {"enabled": False},
+        },
+        "checks": {
+            "positive_data_acceptance": {"expected-statuses": [204, *extra]},
+            "negative_data_rejection": {"expected-statuses": [422, *extra]},
+            "ignored_auth": {"enabled": False},
+        },
+    }
+    if auth_headers:
+        settings["headers"] = dict(auth_headers)
+    if config.workspace_id is not None:
+        settings["parameters"] = {"path.workspace_id": config.workspace_id}
+    if config.max_time is not None:
+        settings["max-time"] = math.ceil(config.max_time)
+    return schemathesis.Config.from_dict(settings)
