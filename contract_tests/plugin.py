@@ -13,7 +13,11 @@ reports. ``--shard I/N`` keeps runner I's share of N runners' tests (:func:`shar
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +40,7 @@ from .errors import UsageError
 from .run.session import Session
 from .run.shard import keeps_index
 from .wire.outage import ServerDown
+from .wire.pace import TokenBucket
 
 _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--base-url", {"metavar": "URL", "help": "the server under test"}),
@@ -122,10 +127,42 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         _open_session(config).close()
 
 
-def _open_session(config: SuiteConfig) -> Session:
+# --rate-limit under pytest-xdist: one bucket for every worker, in a file the controller
+# makes and hands to each worker it starts (see TokenBucket.in_file).
+_PACE_FILE = "honcho_contract_pace_file"
+_pace_file = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's, on the controller, for each worker
+def pytest_configure_node(node: Any) -> None:
+    config = contract_config(node.config)
+    if config is None or config.rate_limit is None or sys.platform == "win32":
+        return
+    stash = node.config.stash
+    if _pace_file not in stash:
+        handle, name = tempfile.mkstemp(prefix="honcho-contract-pace-")
+        os.close(handle)
+        stash[_pace_file] = Path(name)
+    node.workerinput[_PACE_FILE] = str(stash[_pace_file])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _pace_file in config.stash:
+        config.stash[_pace_file].unlink(missing_ok=True)
+
+
+def _worker_pace(pytest_config: pytest.Config, config: SuiteConfig) -> TokenBucket | None:
+    """The bucket every xdist worker shares, if this is one and the run has a rate limit."""
+    shared = getattr(pytest_config, "workerinput", {}).get(_PACE_FILE)
+    if shared is None or config.rate_limit is None:
+        return None
+    return TokenBucket.in_file(config.rate_limit.interval, Path(shared))
+
+
+def _open_session(config: SuiteConfig, pace: TokenBucket | None = None) -> Session:
     """A session that has sent its first request; no server that lets a request through
     ends pytest with one line."""
-    session = Session(config)
+    session = Session(config, pace=pace)
     try:
         session.auth_findings = session.detect_auth()
     except KitError as exc:  # no server there, or none that lets a request through
@@ -182,7 +219,7 @@ def contract_session(request: pytest.FixtureRequest) -> Any:
     config = contract_config(request.config)
     if config is None:
         pytest.skip(NO_SERVER)
-    session = _open_session(config)
+    session = _open_session(config, _worker_pace(request.config, config))
     yield session
     session.close()
 

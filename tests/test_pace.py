@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,3 +154,23 @@ def test_the_engine_takes_from_the_runs_bucket_for_its_own_schema_only() -> None
         list(from_schema(schema).execute())  # out of the block: the hook is gone
         assert bucket.taken == sent
     assert all(at - started >= 0.02 * k for k, at in enumerate(arrivals[:sent])), arrivals
+
+
+def test_buckets_on_one_file_share_its_slots(tmp_path: Path) -> None:
+    """Two buckets on one file, as two pytest-xdist workers hold them: each slot goes once,
+    whichever claims it; a bucket on another file is a rate of its own."""
+    clock = _Clock()
+    first = TokenBucket.in_file(0.25, tmp_path / "pace", clock=clock)
+    second = TokenBucket.in_file(0.25, tmp_path / "pace", clock=clock)
+    waits = [bucket.reserve() for bucket in (first, second, second, first, second)]
+    assert waits == [0.0, 0.25, 0.5, 0.75, 1.0]
+    other = TokenBucket.in_file(0.25, tmp_path / "other", clock=clock)
+    assert other.reserve() == 0.0
+
+
+def test_threads_share_a_file_bucket_too(tmp_path: Path) -> None:
+    clock = _Clock()
+    bucket = TokenBucket.in_file(0.05, tmp_path / "pace", clock=clock)
+    with ThreadPoolExecutor(8) as pool:
+        waits = list(pool.map(lambda _i: bucket.reserve(), range(40)))
+    assert sorted(round(w / 0.05) for w in waits) == list(range(40))

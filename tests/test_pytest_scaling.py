@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,8 @@ from contract_tests.options import Shard
 from contract_tests.plugin import shard_items
 from mock_server import BackgroundServer, MockSettings
 
-from gallery import CASES
+from gallery import CASES, decided
+from raw_server import raw_server
 
 QUIET = MockSettings(port=0, log_level="critical")
 
@@ -140,3 +143,25 @@ def test_shards_partition_the_shared_tests() -> None:
     shares = [shard_items(Shard(i, 3), ITEMS) for i in (1, 2, 3)]
     counts = Counter(id(item) for share in shares for item in share)
     assert [counts[id(item)] for item in ITEMS] == [1] * 12 + [3, 3]
+
+
+@pytest.mark.slow
+def test_workers_take_from_one_rate_limit(tmp_path: Path) -> None:
+    """Under -n 2, --rate-limit 20/s holds for the run, not for each worker: measured at the
+    server, no stretch of requests came faster than a slot each, give or take half a second
+    of a loaded machine's delays (a bucket a worker: twice as fast while both send)."""
+    arrivals: list[float] = []
+    lock = threading.Lock()
+
+    def stamp(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+        with lock:
+            arrivals.append(time.monotonic())
+        return decided(method, path, headers, body)
+
+    with raw_server(stamp) as url:
+        pytest_mode(url, tmp_path, "-n", "2", "--rate-limit", "20/s")
+    assert len(arrivals) > 100
+    at = sorted(arrivals)
+    slack = 10  # slots: the controller's own first request, and delays up to 0.45 s
+    ahead = max((k - i) - (at[k] - at[i]) / 0.05 for i in range(len(at)) for k in range(i, len(at)))
+    assert ahead <= slack, ahead

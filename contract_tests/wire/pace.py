@@ -4,18 +4,24 @@ A staging server is shared; a fuzzer that sends as fast as it can knocks it over
 holds one token, so requests are spaced evenly (no burst after a pause), and it is
 thread-safe: every thread sending for one run takes from the same bucket. One made
 :meth:`~TokenBucket.across_processes` is handed to the processes a campaign fuzzes in, and
-they take from it too (its next slot lives in shared memory; one monotonic clock serves all).
+they take from it too (its next slot lives in shared memory; one monotonic clock serves all);
+one made :meth:`~TokenBucket.in_file` is shared by any process that opens the same file
+(pytest-xdist's workers).
 """
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.context import BaseContext
+from pathlib import Path
 from typing import Any
 
 __all__ = ["TokenBucket"]
+
+_SLOT = struct.Struct("=d")  # the next slot, in a file bucket
 
 
 class TokenBucket:
@@ -40,6 +46,7 @@ class TokenBucket:
         self._lock = threading.Lock()
         self._next = clock()
         self._shared: Any = None  # a multiprocessing Value holding the next slot
+        self._file: Path | None = None  # or a file holding it, for processes not our own
 
     @classmethod
     def across_processes(cls, interval: float, context: BaseContext) -> TokenBucket:
@@ -48,14 +55,41 @@ class TokenBucket:
         bucket._shared = context.Value("d", bucket._next)
         return bucket
 
+    @classmethod
+    def in_file(
+        cls, interval: float, path: Path, *, clock: Callable[[], float] = time.monotonic
+    ) -> TokenBucket:
+        """A bucket whose next slot lives in the file at ``path`` (created if missing),
+        claimed under an exclusive lock on it: every process of the machine that opens the
+        same file shares it (pytest-xdist's workers, which the kit does not start). POSIX
+        only (``fcntl``)."""
+        bucket = cls(interval, clock=clock)
+        path.touch()
+        bucket._file = path
+        return bucket
+
     def reserve(self) -> float:
         """Claim the next slot; how long the caller must wait for it."""
-        if self._shared is None:
-            with self._lock:
-                self._next, wait = self._claim(self._next)
-        else:
+        if self._shared is not None:
             with self._shared.get_lock():
                 self._shared.value, wait = self._claim(self._shared.value)
+            return wait
+        with self._lock:  # a file lock does not keep this process's threads apart
+            if self._file is not None:
+                return self._claim_in_file(self._file)
+            self._next, wait = self._claim(self._next)
+            return wait
+
+    def _claim_in_file(self, path: Path) -> float:
+        import fcntl  # noqa: PLC0415 - POSIX only: imported where a file bucket is used
+
+        with path.open("r+b") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)  # released when the file is closed
+            raw = file.read(_SLOT.size)
+            next_slot = _SLOT.unpack(raw)[0] if len(raw) == _SLOT.size else self._clock()
+            next_slot, wait = self._claim(next_slot)
+            file.seek(0)
+            file.write(_SLOT.pack(next_slot))
         return wait
 
     def _claim(self, next_slot: float) -> tuple[float, float]:
