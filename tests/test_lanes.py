@@ -137,3 +137,38 @@ def test_lanes_never_given_the_go_end_with_the_run() -> None:
             session.close()
     assert multiprocessing.active_children() == []
     assert traffic.requests == []
+
+
+def test_a_run_that_leaves_mid_campaign_ends_its_lanes_at_once() -> None:
+    """The run leaves while the lanes have cases queued it has not read (a second
+    interrupt, an error): what they queued is read and dropped, so they end, not hang."""
+
+    class LeaveError(Exception):
+        pass
+
+    started = time.monotonic()
+
+    def slow_then_leave(findings: list[Finding]) -> None:
+        time.sleep(0.2)  # the lanes queue faster than this reads
+        if time.monotonic() - started > 4:
+            raise LeaveError
+
+    def fails(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        return 500, [("content-type", "text/plain")], b"boom"  # a finding each, and a long one
+
+    def campaign(session: Session) -> None:
+        with Lanes(session, [2, 2]) as lanes:
+            lanes.fuzz(300, on_case=slow_then_leave, say=lambda _line: None,
+                       stop=lambda: False)  # fmt: skip
+
+    with raw_server(fails) as url:
+        session = Session(SuiteConfig(base_url=url))
+        try:
+            started = time.monotonic()
+            with pytest.raises(LeaveError):
+                campaign(session)
+            left = time.monotonic()
+        finally:
+            session.close()
+    assert left - started < 4 + 20  # a lane that hung would be killed only after 30 s
+    assert multiprocessing.active_children() == []

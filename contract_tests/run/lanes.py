@@ -21,6 +21,7 @@ import queue
 import signal
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from multiprocessing.synchronize import Event
 from typing import Any
@@ -36,6 +37,7 @@ from .session import Session
 __all__ = ["Lanes", "lanes_for"]
 
 _POLL = 0.25  # seconds between looks at a stop and at lanes that died
+_END_WAIT = 30.0  # seconds a lane has to end once told to, before it is killed
 
 
 def lanes_for(workers: int, cpus: int | None = None) -> list[int]:
@@ -118,13 +120,20 @@ class Lanes:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._shared.halt.set()
-        self._shared.go.set()  # a lane still waiting sees the halt and ends
+        shared = self._shared
+        shared.halt.set()
+        shared.go.set()  # a lane still waiting sees the halt and ends
+        # a lane ends once what it put on the queue is read: read it (the run may be
+        # leaving mid-campaign, a second interrupt), for at most _END_WAIT seconds
+        until = time.monotonic() + _END_WAIT
+        while any(p.is_alive() for p in self._processes) and time.monotonic() < until:
+            with suppress(queue.Empty):
+                shared.found.get(timeout=_POLL)
         for process in self._processes:
-            process.join(timeout=30)
             if process.is_alive():
                 process.kill()
-        self._shared.found.close()
+            process.join()
+        shared.found.close()
 
     def fuzz(
         self,
