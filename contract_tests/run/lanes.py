@@ -113,8 +113,12 @@ class Lanes:
                 target=_lane_main, name=f"honcho-contract lane {index + 1}", daemon=True,
                 args=(lane, self._shared),
             ))  # fmt: skip
-        for process in self._processes:
-            process.start()
+        try:
+            for process in self._processes:
+                process.start()
+        except BaseException:  # the lanes started so far end with it
+            self.__exit__()
+            raise
 
     def __enter__(self) -> Lanes:
         return self
@@ -132,7 +136,8 @@ class Lanes:
         for process in self._processes:
             if process.is_alive():
                 process.kill()
-            process.join()
+            if process.pid is not None:  # started
+                process.join()
         shared.found.close()
 
     def fuzz(
@@ -190,8 +195,8 @@ def _died(processes: list[Any], ended: set[int], run: GeneratedRun) -> None:
     for index, process in enumerate(processes):
         if index not in ended and process.exitcode not in (None, 0):
             ended.add(index)
-            run.errors.append(f"{process.name} died (exit code {process.exitcode}): "
-                              "its cases since its last finding are not in the report")  # fmt: skip
+            run.errors.append(f"{process.name} died (exit code {process.exitcode}): the "
+                              "cases it had in flight are not in the report")  # fmt: skip
 
 
 def _lane_main(lane: _Lane, shared: _Shared) -> None:
