@@ -22,7 +22,7 @@ from .plugin import (
     skip_if_stopped,
     stopped,
 )
-from .run.memory import Memory, open_memory
+from .run.memory import Memory
 from .run.session import Session, credentials_for
 from .wire.reproduce import redacted
 
@@ -103,11 +103,7 @@ def test_generated_cases(contract_session: Session) -> None:
 
 def _memory(session: Session) -> Memory | None:
     """``--example-db``'s kept cases; a database it cannot use ends pytest with one line."""
-    where = session.config.example_db
-    if where is None:
-        return None
     try:
-        return open_memory(where, session.document_path, session.facts.operation,
-                           session.auth_headers)  # fmt: skip
+        return session.open_memory()
     except UsageError as exc:
         pytest.exit(f"honcho-contract: error: {exc}", returncode=2)

@@ -25,7 +25,7 @@ from ..config import SuiteConfig
 from ..wire.outage import ServerDown
 from ..wire.reproduce import redacted
 from .lanes import Lanes, lanes_for
-from .memory import Memory, open_memory
+from .memory import Memory
 from .progress import Progress
 from .session import Report, Session
 from .shard import keeps_index, shard_of
@@ -70,9 +70,7 @@ def run_suite(
     stop = Stop(config, interrupt)
     memory: Memory | None = None
     try:
-        if config.example_db is not None:  # checked before the first request
-            memory = open_memory(config.example_db, session.document_path,
-                                 session.facts.operation, session.auth_headers)  # fmt: skip
+        memory = session.open_memory()  # checked before the first request
         _run_phases(session, report, progress, stop, started, memory=memory)
     except ServerDown as exc:
         report.add([exc.outage.finding(session.curl)])

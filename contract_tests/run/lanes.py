@@ -31,7 +31,7 @@ from ..config import SuiteConfig
 from ..wire.outage import Outage, ServerDown
 from ..wire.pace import TokenBucket
 from .generated import GeneratedRun
-from .memory import Memory, open_memory
+from .memory import Memory
 from .session import Session
 
 __all__ = ["Lanes", "lanes_for"]
@@ -210,9 +210,7 @@ def _lane_main(lane: _Lane, shared: _Shared) -> None:
         session = Session(config, say=say, pace=shared.pace)
         memory = None
         try:
-            if config.example_db is not None:
-                memory = open_memory(config.example_db, session.document_path,
-                                     session.facts.operation, session.auth_headers)  # fmt: skip
+            memory = session.open_memory()
             shared.go.wait()
             if not shared.halt.is_set():
                 end = _fuzz(lane, session, memory, shared)

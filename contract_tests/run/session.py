@@ -40,7 +40,7 @@ from ..wire.reproduce import curl_command
 from ..wire.transport import NoAnswer, Sender
 from .confirm import attempt, confirmed, show
 from .generated import GeneratedRun, run_generated
-from .memory import Memory
+from .memory import Memory, open_memory
 
 __all__ = ["Cause", "Report", "Session", "credentials_for"]
 
@@ -146,6 +146,14 @@ class Session:
 
     def close(self) -> None:
         self.sender.close()
+
+    def open_memory(self) -> Memory | None:
+        """``--example-db``'s database for this run's operation and document, checked before
+        any request (a bad one raises UsageError); None without the option."""
+        where = self.config.example_db
+        if where is None:
+            return None
+        return open_memory(where, self.document_path, self.facts.operation, self.auth_headers)
 
     def generated(
         self,

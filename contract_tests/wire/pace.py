@@ -74,7 +74,7 @@ class TokenBucket:
             with self._shared.get_lock():
                 self._shared.value, wait = self._claim(self._shared.value)
             return wait
-        with self._lock:  # a file lock does not keep this process's threads apart
+        with self._lock:  # (a file bucket's flock alone would do: each claim opens the file)
             if self._file is not None:
                 return self._claim_in_file(self._file)
             self._next, wait = self._claim(self._next)
