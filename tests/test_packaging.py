@@ -1,7 +1,8 @@
 """The README's first set-up command on a fresh virtual environment: install, then serve.
 
 ``pip install .`` builds a wheel (not editable); the mock then runs from any directory, so
-the document and the fixtures must travel inside the wheel.
+the document and the fixtures must travel inside the wheel. The command runs once, and its
+venv serves every test here that needs the kit installed alone.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -20,36 +22,50 @@ from cli_process import MockProcess, console_script
 from readme import setup_commands
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+# tox -e latest leaves these out: a fresh venv resolves the newest versions by itself.
+pytestmark = [pytest.mark.slow, pytest.mark.once]
+
+
+@dataclass(frozen=True)
+class ReadmeInstall:
+    """The README's install-and-run command, run once in a fresh venv."""
+
+    bin: Path  # the venv's bin folder: ``pip install .`` alone put the kit there
+    url: str  # where the mock it started listened
+    status: int  # the mock's answer to a valid request
+    stderr: str  # the mock's stderr, once stopped by SIGTERM
 
 
 @pytest.fixture(scope="module")
-def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def readme_install(tmp_path_factory: pytest.TempPathFactory) -> ReadmeInstall:
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    return venv
-
-
-def test_readme_install_and_run_command(fresh_venv: Path, tmp_path: Path) -> None:
     install_and_run, _ = setup_commands()
-    command = install_and_run.command
-    assert command == "python3 -m pip install . && honcho-mock"
-    path = f"{fresh_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin"
+    path = f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin"
     mock = MockProcess(
-        ["bash", "-c", command], cwd=ROOT, env={"PATH": path, "HONCHO_MOCK_PORT": "0"}
+        ["bash", "-c", install_and_run.command],
+        cwd=ROOT,
+        env={"PATH": path, "HONCHO_MOCK_PORT": "0"},
     )
     url = mock.wait_listening(timeout=300)
-    assert install_and_run.output == ["listening on http://127.0.0.1:8000"]
     response = httpx.post(
         f"{url}/v2/workspaces/ws-1/trigger_dream", json={"observer": "a", "dream_type": "agent"}
     )
     _, err = mock.stop(signal.SIGTERM)  # the shell dies of the signal; the mock shuts down
-    assert response.status_code == 204
-    assert "Finished server process" in err
-    assert "Traceback" not in err
+    return ReadmeInstall(venv / "bin", url, response.status_code, err)
+
+
+def test_readme_install_and_run_command(readme_install: ReadmeInstall, tmp_path: Path) -> None:
+    install_and_run, _ = setup_commands()
+    assert install_and_run.command == "python3 -m pip install . && honcho-mock"
+    assert install_and_run.output == ["listening on http://127.0.0.1:8000"]
+    assert readme_install.url.startswith("http://127.0.0.1:")
+    assert readme_install.status == 204
+    assert "Finished server process" in readme_install.stderr
+    assert "Traceback" not in readme_install.stderr
 
     elsewhere = MockProcess(
-        [console_script("honcho-mock", fresh_venv / "bin"), "--port", "0"], cwd=tmp_path
+        [console_script("honcho-mock", readme_install.bin), "--port", "0"], cwd=tmp_path
     )
     url = elsewhere.wait_listening()
     invalid = httpx.post(f"{url}/v2/workspaces/ws-1/trigger_dream", json={})
@@ -61,19 +77,10 @@ def test_readme_install_and_run_command(fresh_venv: Path, tmp_path: Path) -> Non
     ]
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv with ``pip install .`` alone: its bin folder."""
-    venv = tmp_path_factory.mktemp("installed") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(ROOT)],
-                   check=True, timeout=600, cwd=venv.parent)  # fmt: skip
-    return venv / "bin"
-
-
 def test_one_install_gives_every_command_and_an_unbroken_pytest(
-    installed: Path, tmp_path: Path
+    readme_install: ReadmeInstall, tmp_path: Path
 ) -> None:
+    installed = readme_install.bin
     # Both commands, and pytest with the kit's plugins loaded, on a test that has nothing to
     # do with the kit.
     for script in ("honcho-contract", "honcho-mock"):
@@ -90,7 +97,10 @@ def test_one_install_gives_every_command_and_an_unbroken_pytest(
     assert "1 passed" in done.stdout
 
 
-def test_prism_from_any_install(installed: Path, tmp_path: Path, mock_url: str) -> None:
+def test_prism_from_any_install(
+    readme_install: ReadmeInstall, tmp_path: Path, mock_url: str
+) -> None:
+    installed = readme_install.bin
     # From the wheel, in another directory: prism install, then the proxy finds that Prism.
     # The README's example is this command.
     assert "\nhoncho-contract prism install " in (ROOT / "README.md").read_text()
