@@ -29,6 +29,20 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 print(f"hypothesis profile: {settings.get_current_profile_name()}")
 
+# Under ``pytest -n N --dist loadfile`` (tox) each module runs whole on one worker, in the
+# order collected: the longest go first, so that none is left running alone at the end.
+LONGEST_FIRST = (
+    "test_stacks.py", "test_contract_suite.py", "test_gallery.py", "test_prism.py",
+    "test_readme.py", "test_packaging.py", "test_pytest_scaling.py", "test_campaign.py",
+    "test_diff.py", "test_example_db.py", "test_examples.py",
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: else as found
+
+
 JWT_SECRET = "kit-test-secret"
 # The 422 item FastAPI writes for dream_type "sleep", as the real server answers it.
 ENUM_ERROR = {

@@ -43,6 +43,7 @@ def busy_port() -> Iterator[int]:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.slow
 def test_serves_then_stops_cleanly_on_signal(sig: int, tmp_path: Path) -> None:
     mock = MockProcess([MOCK, "--port", "0", "--log-level", "warning"], cwd=tmp_path)
     url = mock.wait_listening()
@@ -54,6 +55,7 @@ def test_serves_then_stops_cleanly_on_signal(sig: int, tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_environment_sets_what_flags_do_not(tmp_path: Path) -> None:
     mock = MockProcess(
         [MOCK, "--log-level", "warning"],
@@ -66,6 +68,7 @@ def test_environment_sets_what_flags_do_not(tmp_path: Path) -> None:
     assert response.status_code == 401
 
 
+@pytest.mark.slow
 def test_spec_flag_serves_another_document(tmp_path: Path) -> None:
     spec = tmp_path / "other.json"
     spec.write_text(
@@ -96,6 +99,7 @@ def test_spec_flag_serves_another_document(tmp_path: Path) -> None:
                      "--host 10.255.255.1 is not an address of this machine", id="foreign-host"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     assert_one_line_error(run_cli(*args), fragment)
 
@@ -109,12 +113,14 @@ def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
         pytest.param("- a list\n", "not a mapping", id="not-a-mapping"),
     ],
 )
+@pytest.mark.slow
 def test_invalid_documents_are_one_line(content: str, fragment: str, tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(content)
     assert_one_line_error(run_cli("--spec", str(spec)), fragment, str(spec))
 
 
+@pytest.mark.slow
 def test_busy_port_is_one_line(busy_port: int) -> None:
     assert_one_line_error(run_cli("--port", str(busy_port)), f"127.0.0.1:{busy_port}", "--port")
 

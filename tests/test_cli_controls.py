@@ -53,10 +53,12 @@ def one_line_error(*args: str) -> str:
         ),
     ],
 )
+@pytest.mark.slow
 def test_bad_control_flags_are_one_line(args: list[str], fragment: str) -> None:
     assert fragment in one_line_error(*args)
 
 
+@pytest.mark.slow
 def test_document_reaching_the_control_paths_is_one_line(tmp_path: Path) -> None:
     spec = tmp_path / "spec.json"
     operation = {"get": {"responses": {"200": {"description": "ok"}}}}
@@ -121,6 +123,7 @@ def test_environment_boolean_must_be_one() -> None:
         resolve_settings({}, {"HONCHO_MOCK_ALLOW_FAULTS": "maybe"})
 
 
+@pytest.mark.slow
 def test_flags_reach_the_running_mock() -> None:
     args = ["--port", "0", "--log-level", "warning", "--allow-faults", "--latency", "1ms"]
     process = MockProcess([MOCK, *args, "--fault-rate", "1:503", "--cors-origins", "none"])
@@ -132,6 +135,7 @@ def test_flags_reach_the_running_mock() -> None:
     assert journal[0]["control"] == {"fault": "503", "delay_ms": 1.0}
 
 
+@pytest.mark.slow
 def test_no_control_flag() -> None:
     process = MockProcess([MOCK, "--port", "0", "--log-level", "warning", "--no-control"])
     url = process.wait_listening()
@@ -166,6 +170,7 @@ ANY_ADDRESS_WARNING = (
         pytest.param(["--host", "0.0.0.0", "--no-control"], 204, None, id="no-control"),
     ],
 )
+@pytest.mark.slow
 def test_bound_beyond_loopback_the_mock_warns_once(
     args: list[str], foreign_host_status: int, warning: str | None
 ) -> None:

@@ -37,6 +37,7 @@ def run(url: str, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("profile", ["contract", "honcho"])
+@pytest.mark.slow
 def test_mock_keeps_the_contract(mock_url: str, tmp_path: Path, profile: str) -> None:
     code, report = run(mock_url, tmp_path, "--profile", profile)
     assert code == 0
@@ -57,6 +58,7 @@ def test_mock_keeps_the_contract(mock_url: str, tmp_path: Path, profile: str) ->
         pytest.param(("--profile", "honcho", "--workspace-id", "ws-9"), id="workspace-id"),
     ],
 )
+@pytest.mark.slow
 def test_mock_with_auth_and_the_secret_keeps_the_contract(
     auth_mock_url: str, tmp_path: Path, extra: tuple[str, ...]
 ) -> None:
@@ -81,6 +83,7 @@ def test_a_run_that_can_test_nothing_past_auth_is_not_green(
 
 @pytest.mark.pinned_runtime
 @pytest.mark.parametrize("profile", ["contract", "honcho"])
+@pytest.mark.slow
 def test_oracle_fails_only_where_the_framework_crashes(tmp_path: Path, profile: str) -> None:
     with oracle_server() as server:
         code, report = run(server.url, tmp_path, "--profile", profile)
@@ -91,6 +94,7 @@ def test_oracle_fails_only_where_the_framework_crashes(tmp_path: Path, profile: 
     assert len(failures) >= 6
 
 
+@pytest.mark.slow
 def test_same_seed_same_report(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for NUL in a peer name"]
     with BackgroundServer(QUIET, app=case.app()) as server:
@@ -102,6 +106,7 @@ def test_same_seed_same_report(tmp_path: Path) -> None:
     assert first == second
 
 
+@pytest.mark.slow
 def test_unpinned_unknown_workspace_gets_a_hint(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for an unknown workspace"]
     with BackgroundServer(QUIET, app=case.app()) as server:
@@ -111,6 +116,7 @@ def test_unpinned_unknown_workspace_gets_a_hint(tmp_path: Path) -> None:
     assert "--workspace-id" in hints[0]["message"]
 
 
+@pytest.mark.slow
 def test_pinned_workspace_leaves_only_unknown_workspaces_failing(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for an unknown workspace"]
     with BackgroundServer(QUIET, app=case.app()) as server:
@@ -123,6 +129,7 @@ def test_pinned_workspace_leaves_only_unknown_workspaces_failing(tmp_path: Path)
 
 
 @pytest.mark.parametrize(("show", "visible"), [(False, False), (True, True)])
+@pytest.mark.slow
 def test_reproducers_mask_credentials(show: bool, visible: bool, tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for NUL in a peer name"]
     token = "kit-secret-token"
@@ -134,6 +141,7 @@ def test_reproducers_mask_credentials(show: bool, visible: bool, tmp_path: Path)
     assert (token in reproducers) is visible
 
 
+@pytest.mark.slow
 def test_junit_report(mock_url: str, tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     (case,) = [c for c in CASES if c.name == "a 422 without detail"]
@@ -169,6 +177,7 @@ def test_report_paths_are_checked_before_the_run(tmp_path: Path, capsys: Any) ->
 
 
 @pytest.mark.parametrize("quiet", [False, True])
+@pytest.mark.slow
 def test_progress_goes_to_stderr_unless_quiet(mock_url: str, tmp_path: Path, quiet: bool) -> None:
     done = subprocess.run(
         [console_script("honcho-contract"), "run", "--base-url", mock_url, "--max-examples", "5",
@@ -206,6 +215,7 @@ def test_progress_goes_to_stderr_unless_quiet(mock_url: str, tmp_path: Path, qui
         pytest.param(["walk"], "invalid choice", id="bad-command"),
     ],
 )
+@pytest.mark.slow
 def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     done = subprocess.run([CONTRACT, *args], capture_output=True, text=True, timeout=60,
                           check=False)  # fmt: skip
@@ -216,6 +226,7 @@ def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     assert fragment in lines[0]
 
 
+@pytest.mark.slow
 def test_unwritable_report_is_one_line(mock_url: str, tmp_path: Path) -> None:
     done = subprocess.run(
         [CONTRACT, "run", "--base-url", mock_url, "--report-json", str(tmp_path / "no" / "r")],
@@ -235,6 +246,7 @@ def pytest_mode(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedPro
 
 
 @pytest.mark.parametrize("profile", ["contract", "honcho"])
+@pytest.mark.slow
 def test_pytest_entry_point(mock_url: str, tmp_path: Path, profile: str) -> None:
     done = pytest_mode(mock_url, tmp_path, "--profile", profile)
     assert done.returncode == 0, done.stdout[-3000:]
@@ -247,6 +259,7 @@ def test_pytest_entry_point(mock_url: str, tmp_path: Path, profile: str) -> None
     assert (skipped >= honcho_only) == (profile == "contract"), last
 
 
+@pytest.mark.slow
 def test_pytest_entry_point_without_credentials_stops_with_one_line(
     auth_mock_url: str, tmp_path: Path
 ) -> None:
@@ -256,6 +269,7 @@ def test_pytest_entry_point_without_credentials_stops_with_one_line(
     assert "Traceback" not in done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_pytest_entry_point_fails_on_a_broken_server(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "a 422 without detail"]
     with BackgroundServer(QUIET, app=case.app()) as server:
@@ -268,6 +282,7 @@ def test_pytest_entry_point_fails_on_a_broken_server(tmp_path: Path) -> None:
     assert "validation_error_shape" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_server_that_drops_the_connection_after_a_500(tmp_path: Path) -> None:
     # After each 500 the server reads the next request on that connection and hangs up
     # without answering it, as uvicorn may once an exception escapes: that request is sent
@@ -301,6 +316,7 @@ def test_a_server_that_drops_the_connection_after_a_500(tmp_path: Path) -> None:
                      "'3/2' is not a shard; give I/N with 1 <= I <= N", id="bad-shard"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_pytest_entry_point_says_what_is_wrong_once(
     tmp_path: Path, args: list[str], code: int, expected: str
 ) -> None:
@@ -318,6 +334,7 @@ def test_pytest_entry_point_says_what_is_wrong_once(
 
 
 @pytest.mark.parametrize("command", ["honcho-contract", "honcho-mock"])
+@pytest.mark.slow
 def test_version(command: str) -> None:
     done = subprocess.run([console_script(command), "--version"], capture_output=True, text=True,
                           timeout=60, check=False)  # fmt: skip
@@ -325,6 +342,7 @@ def test_version(command: str) -> None:
     assert re.fullmatch(rf"{command} \d+\.\d+\.\d+\S*\n", done.stdout)
 
 
+@pytest.mark.slow
 def test_spec_finds_the_operation_in_a_whole_document(tmp_path: Path) -> None:
     # A document with another JSON-body operation first, as Honcho's whole document has: the
     # mock serves it, and --spec on run and diff finds trigger_dream by its path and method.
@@ -351,6 +369,7 @@ def test_spec_finds_the_operation_in_a_whole_document(tmp_path: Path) -> None:
     assert diff_code == 0
 
 
+@pytest.mark.slow
 def test_timeout_is_the_wait_for_each_answer(tmp_path: Path) -> None:
     # A server that never answers one request: no_answer after --timeout, not the default 10 s.
     def stalls_on_nul(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:

@@ -87,6 +87,7 @@ def test_control_paths_are_not_journaled(honcho_mock: HonchoMock) -> None:
     assert honcho_mock.requests == []
 
 
+@pytest.mark.slow
 def test_journal_keeps_the_last_n(honcho_mock_factory: Any) -> None:
     mock = honcho_mock_factory(journal_size=3)
     for index in range(5):
@@ -213,6 +214,7 @@ def test_plain_options_stays_the_real_servers_405(honcho_mock_factory: Any, opti
     assert "access-control-allow-origin" not in plain.headers
 
 
+@pytest.mark.slow
 def test_cors_origins_restricts_and_none_turns_it_off(honcho_mock_factory: Any) -> None:
     only = honcho_mock_factory(cors_origins=ORIGIN)
     allowed = httpx.options(only.url + PATH, headers=PREFLIGHT)
@@ -246,6 +248,7 @@ def no_cors(response: httpx.Response) -> bool:
     ],
 )
 @pytest.mark.parametrize("method", ["GET", "DELETE", "OPTIONS"])
+@pytest.mark.slow
 def test_control_paths_refuse_a_cross_origin_request(
     honcho_mock_factory: Any, options: Any, origin: str, method: str
 ) -> None:
@@ -308,6 +311,7 @@ def test_a_host_the_mock_does_not_answer_is_refused_on_every_path(
     assert len(honcho_mock.requests) == 1  # not journaled, not emptied
 
 
+@pytest.mark.slow
 def test_allowed_hosts_add_names_and_star_answers_any(honcho_mock_factory: Any) -> None:
     named = honcho_mock_factory(allowed_hosts="mock.internal,tunnel.example")
     for host, status in (("mock.internal:1234", 204), ("tunnel.example", 204),

@@ -123,6 +123,7 @@ def test_location_names_each_server_by_its_own_host() -> None:
     assert [d.subject for d in differences(a, c)] == ["location"]
 
 
+@pytest.mark.slow
 def test_same_seed_same_generated_requests() -> None:
     document = default_document_path()
     first = generated_requests(document, seed=7, max_examples=15)
@@ -135,6 +136,7 @@ def test_same_seed_same_generated_requests() -> None:
 
 
 @pytest.mark.pinned_runtime
+@pytest.mark.slow
 def test_mock_and_oracle_disagree_only_where_the_framework_crashes(
     mock_url: str, tmp_path: Path
 ) -> None:
@@ -184,6 +186,8 @@ def prism_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 PRISM_ARGS = ("--max-examples", "20", "--workers", "32", "--timeout", "2.5")
 
 
+@pytest.mark.slow
+@pytest.mark.once
 def test_mock_and_prism_with_a_token_differ_as_listed(
     mock_url: str, prism_url: str, tmp_path: Path
 ) -> None:
@@ -197,6 +201,8 @@ def test_mock_and_prism_with_a_token_differ_as_listed(
     assert "body: malformed" in places(report, ("status", None, 422, None))
 
 
+@pytest.mark.slow
+@pytest.mark.once
 def test_mock_and_prism_without_a_token_differ_by_401s(
     mock_url: str, prism_url: str, tmp_path: Path
 ) -> None:
@@ -255,6 +261,7 @@ MUTANTS = {case.name: case for case in CASES} | {
                      "fixture: trigger_dream/errors/trailing-slash", id="location"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_each_planted_difference_is_found(
     mutant: str, key: Key, place: str, mock_url: str, tmp_path: Path
 ) -> None:
@@ -265,6 +272,7 @@ def test_each_planted_difference_is_found(
     assert place in places(report, key)
 
 
+@pytest.mark.slow
 def test_an_ignored_header_is_not_compared(mock_url: str, tmp_path: Path) -> None:
     with BackgroundServer(QUIET, app=MUTANTS["allow lists GET"].app()) as server:
         args = ("--max-examples", "5", "--ignore-header", "allow")
@@ -272,6 +280,7 @@ def test_an_ignored_header_is_not_compared(mock_url: str, tmp_path: Path) -> Non
     assert (code, report["disagreements"], report["ignored_headers"]) == (0, [], ["allow"])
 
 
+@pytest.mark.slow
 def test_same_seed_same_report(mock_url: str, tmp_path: Path) -> None:
     with BackgroundServer(QUIET, app=MUTANTS["500 for NUL in a peer name"].app()) as server:
         first = diff(mock_url, server.url, tmp_path, "--seed", "7", "--max-examples", "10")[1]
@@ -285,6 +294,7 @@ def test_same_seed_same_report(mock_url: str, tmp_path: Path) -> None:
 # --- the command line -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_text_groups_by_kind_with_a_masked_reproducer(
     mock_url: str, auth_mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -324,6 +334,7 @@ def test_text_groups_by_kind_with_a_masked_reproducer(
                      "cannot reach the server", id="dead-a"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_usage_errors_exit_2(
     args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -333,6 +344,7 @@ def test_usage_errors_exit_2(
     assert fragment in err
 
 
+@pytest.mark.slow
 def test_dead_server_is_one_line_naming_its_flag(mock_url: str) -> None:
     done = subprocess.run(
         [console_script("honcho-contract"), "diff", "--a", mock_url, "--b", "http://127.0.0.1:9"],
@@ -345,6 +357,7 @@ def test_dead_server_is_one_line_naming_its_flag(mock_url: str) -> None:
     assert "check --b" in lines[0]
 
 
+@pytest.mark.slow
 def test_unwritable_report_exits_2(
     mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -566,11 +566,13 @@ def raw_requests(draw: st.DrawFn) -> RawRequest:
 
 
 @given(raw=raw_requests())
+@pytest.mark.slow
 def test_mock_agrees_with_oracle(raw: RawRequest, servers: Pair) -> None:
     servers.compare(raw)
 
 
 @given(raw=raw_requests())
+@pytest.mark.slow
 def test_mock_agrees_with_oracle_with_auth_on(raw: RawRequest, auth_servers: Pair) -> None:
     auth_servers.compare(raw)
 

@@ -37,6 +37,7 @@ def _clean_environment() -> dict[str, str]:
         pytest.param("FAULT_RATE", "2:500", "'2' is not a rate from 0 to 1", id="fault-rate"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_mock_environment_errors_are_one_line(name: str, value: str, fragment: str) -> None:
     variable = f"HONCHO_MOCK_{name}"
     done = subprocess.run([MOCK], capture_output=True, text=True, timeout=30, check=False,

@@ -101,6 +101,7 @@ def _server_errors(report: dict[str, Any]) -> int:
     return sum(f["check"] == "server_error" for f in report["failures"])
 
 
+@pytest.mark.slow
 def test_a_folder_keeps_the_failures_and_the_next_run_sends_them_first(tmp_path: Path) -> None:
     where = str(tmp_path / "examples")
     recorder = _Recorder()
@@ -128,6 +129,7 @@ def test_a_folder_keeps_the_failures_and_the_next_run_sends_them_first(tmp_path:
     assert _kept(where) == []
 
 
+@pytest.mark.slow
 def test_pytest_mode_keeps_and_replays_them_too(tmp_path: Path) -> None:
     where = str(tmp_path / "examples")
     recorder = _Recorder()
@@ -199,6 +201,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         process.wait(30)
 
 
+@pytest.mark.slow
 def test_two_shards_share_one_redis_and_any_runner_sends_their_failures_first(
     redis_url: str, tmp_path: Path
 ) -> None:
@@ -246,6 +249,7 @@ def test_a_redis_gone_mid_run_leaves_the_run_going_without_it(redis_url: str) ->
     ],
 )
 @pytest.mark.parametrize("source", ["flag", "env"])
+@pytest.mark.slow
 def test_a_bad_example_db_is_one_line_before_any_request(
     value: str, fragment: str, source: str, tmp_path: Path
 ) -> None:

@@ -20,7 +20,7 @@ from workflow import Job, Workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "examples" / "github-actions.yml"
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 
 def steps() -> list[dict[str, Any]]:

@@ -125,6 +125,7 @@ def _run_case(case: Any, base_url: str, allowed: set[int], excluded: list[Any]) 
 
 
 @SCHEMA.parametrize()
+@pytest.mark.slow
 def test_schemathesis_cases(case: Any, mock_url: str) -> None:
     # ignored_auth: the spec declares HTTPBearer, but with auth off the mock (like Honcho's
     # default AUTH_USE_AUTH=false) lets every request through, by design.
@@ -132,6 +133,7 @@ def test_schemathesis_cases(case: Any, mock_url: str) -> None:
 
 
 @AUTH_SCHEMA.parametrize()
+@pytest.mark.slow
 def test_schemathesis_cases_without_credentials(case: Any, auth_mock_url: str) -> None:
     # No valid credentials: valid data is refused (positive_data_acceptance) with a 401 the
     # spec does not document (status_code_conformance). Both are right for this server.
@@ -217,6 +219,7 @@ def servers(mock_url: str, auth_mock_url: str) -> Servers:
 
 @pytest.mark.parametrize("auth", [False, True], ids=["auth-off", "auth-on"])
 @given(raw=RAW_REQUESTS)
+@pytest.mark.slow
 def test_raw_requests(client: httpx.Client, servers: Servers, auth: bool, raw: RawRequest) -> None:
     url = servers[auth] + raw.path
     response = client.request(raw.method, url, content=raw.body, headers=raw.headers)

@@ -40,6 +40,7 @@ def test_gallery_has_every_kind_of_breakage() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.slow
 def test_suite_catches(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, report = run_against(case, tmp_path)
     out = capsys.readouterr().out
@@ -51,6 +52,7 @@ def test_suite_catches(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture
     assert out.splitlines()[-1] == report["summary"]
 
 
+@pytest.mark.slow
 def test_strict_turns_the_not_utf8_warning_into_a_failure(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.check == "undocumented_status"]
     code, report = run_against(case, tmp_path, "--strict")

@@ -76,12 +76,14 @@ def assert_golden(response: httpx.Response, case: GoldenCase) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.slow
 def test_mock_answers_the_golden_response(case: GoldenCase, server_for: ServerFor) -> None:
     assert_golden(replay(server_for(case.settings), case), case)
 
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]"])
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.slow
 def test_mock_answers_the_golden_response_through_every_allowed_host(
     case: GoldenCase, server_for: ServerFor, host: str
 ) -> None:
@@ -98,5 +100,6 @@ KEPT = [case for case in CASES if not case.is_defect]
 
 @pytest.mark.pinned_runtime
 @pytest.mark.parametrize("case", KEPT, ids=[case.name for case in KEPT])
+@pytest.mark.slow
 def test_oracle_gives_the_golden_response(case: GoldenCase, oracle_for: ServerFor) -> None:
     assert_golden(replay(oracle_for(case.settings), case), case)

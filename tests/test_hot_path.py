@@ -57,6 +57,7 @@ def _long_way(body: bytes) -> bytes:
 
 
 @given(value=BODIES, ascii_only=st.booleans())
+@pytest.mark.slow
 def test_pydantic_items_are_fastapis_items(value: Any, ascii_only: bool) -> None:
     assume(value is not None)  # an absent body is a "missing" item, never the shortcut
     body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
@@ -179,6 +180,7 @@ def test_reload_turns_the_shortcut_off(tmp_path: Any) -> None:
 @pytest.mark.parametrize(
     "path", [PATH, PATH + "/", "/v2/workspaces/caf%C3%A9/trigger_dream", "/v2/workspaces/a/b"]
 )
+@pytest.mark.slow
 def test_full_match_is_the_routers(root_path: str, method: str, path: str) -> None:
     routes = create_app().direct
     scope = {"type": "http", "method": method, "path": root_path + path, "root_path": root_path}

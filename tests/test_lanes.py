@@ -51,6 +51,7 @@ def _fuzz(url: str, seconds: float, cases: _Cases, **config: Any) -> Any:
         session.close()
 
 
+@pytest.mark.slow
 def test_lanes_fuzz_together_and_report_as_one_run() -> None:
     cases = _Cases()
     with raw_server(crashes_on_nul) as url:
@@ -65,6 +66,7 @@ def test_lanes_fuzz_together_and_report_as_one_run() -> None:
     assert multiprocessing.active_children() == []  # every lane ended
 
 
+@pytest.mark.slow
 def test_a_stop_reaches_every_lane_at_its_next_case() -> None:
     cases = _Cases(stop_after=15)
     started = time.monotonic()
@@ -75,6 +77,7 @@ def test_a_stop_reaches_every_lane_at_its_next_case() -> None:
     assert 15 <= run.cases < 300
 
 
+@pytest.mark.slow
 def test_the_lanes_take_from_one_rate_limit() -> None:
     """Measured at the server: the k-th request to arrive came no sooner than k slots after
     the bucket was made. Two lanes with a bucket each would send twice as many."""
@@ -96,6 +99,7 @@ def test_the_lanes_take_from_one_rate_limit() -> None:
     assert late == [], (late, len(arrivals))
 
 
+@pytest.mark.slow
 def test_a_lane_that_dies_is_an_error_of_the_run() -> None:
     def kill_a_lane() -> None:
         multiprocessing.active_children()[0].kill()
@@ -108,6 +112,7 @@ def test_a_lane_that_dies_is_an_error_of_the_run() -> None:
     assert run.cases > 5  # the other lane went on to the end
 
 
+@pytest.mark.slow
 def test_a_server_gone_in_one_lane_stops_every_lane_with_what_killed_it() -> None:
     served = [0]
 
@@ -124,6 +129,7 @@ def test_a_server_gone_in_one_lane_stops_every_lane_with_what_killed_it() -> Non
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.slow
 def test_lanes_never_given_the_go_end_with_the_run() -> None:
     """A run that stops before its campaign (--max-failures, a server gone) ends the lanes
     it started, which sent nothing."""
@@ -139,6 +145,7 @@ def test_lanes_never_given_the_go_end_with_the_run() -> None:
     assert traffic.requests == []
 
 
+@pytest.mark.slow
 def test_a_run_that_leaves_mid_campaign_ends_its_lanes_at_once() -> None:
     """The run leaves while the lanes have cases queued it has not read (a second
     interrupt, an error): what they queued is read and dropped, so they end, not hang."""

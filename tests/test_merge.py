@@ -117,6 +117,7 @@ def test_shards_of_another_seed_are_refused(tmp_path: Path) -> None:
         pytest.param('{"seed": 1}', "not a honcho-contract report", id="not-a-report"),
     ],
 )
+@pytest.mark.slow
 def test_a_file_that_is_no_report_is_one_line(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "r.json"
     path.write_text(content)
@@ -132,6 +133,7 @@ def test_a_file_that_is_no_report_is_one_line(tmp_path: Path, content: str, mess
     assert message in done.stderr
 
 
+@pytest.mark.slow
 def test_the_merge_command_writes_every_report_with_the_wholes_exit_code(tmp_path: Path) -> None:
     clean = _written(tmp_path, "1.json", _report(Shard(1, 2), [], cases=5))
     server_error = _fail("server_error", "body")

@@ -113,6 +113,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("method", "path", "headers", "body"), CASES)
+@pytest.mark.slow
 def test_mock_answers_as_fastapi_does(
     servers: tuple[str, str],
     method: str,

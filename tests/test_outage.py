@@ -43,6 +43,7 @@ def test_one_request_unanswered_while_the_server_answers_is_no_outage() -> None:
     ("revive_after", "back"),
     [pytest.param(None, False, id="gone"), pytest.param(0.3, True, id="back")],
 )
+@pytest.mark.slow
 def test_a_server_down_names_the_last_requests_and_is_waited_for(
     revive_after: float | None, back: bool
 ) -> None:

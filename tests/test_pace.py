@@ -97,6 +97,7 @@ def _stamping(arrivals: list[float], answer: Answer) -> Callable[..., Answer]:
     return stamp
 
 
+@pytest.mark.slow
 def test_the_sender_waits_for_a_slot_before_each_request() -> None:
     """Measured at the server: request k arrives no sooner than k slots after the bucket was
     made (a slow machine only delays arrivals, so this bound holds however loaded it is)."""

@@ -313,6 +313,7 @@ def _flush(prism: Prism, log: PrismLog) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.once
 def test_prism_finds_no_fault_in_the_mock_answers(
     runs: dict[str, dict[str, Any]], proxy: tuple[Prism, PrismLog]
 ) -> None:
@@ -330,6 +331,7 @@ def test_prism_finds_no_fault_in_the_mock_answers(
     assert unroutable == [v.path for v in answers]
 
 
+@pytest.mark.once
 def test_prism_saw_the_suite_invalid_requests_as_such(
     runs: dict[str, dict[str, Any]], proxy: tuple[Prism, PrismLog]
 ) -> None:
@@ -364,6 +366,7 @@ THROUGH_THE_PROXY = {
 }  # fmt: skip
 
 
+@pytest.mark.once
 def test_what_the_suite_sees_through_the_proxy(runs: dict[str, dict[str, Any]]) -> None:
     report = runs["proxy"]
     assert pins(report["failures"]) == THROUGH_THE_PROXY
@@ -405,6 +408,7 @@ PRISM_MOCK = {
 }  # fmt: skip
 
 
+@pytest.mark.once
 def test_prism_mock_without_a_token_tests_nothing(runs: dict[str, dict[str, Any]]) -> None:
     # Prism enforces the document's HTTPBearer: a run without a token would test nothing.
     (line,) = runs["mock"]["stderr"].strip().splitlines()
@@ -412,6 +416,7 @@ def test_prism_mock_without_a_token_tests_nothing(runs: dict[str, dict[str, Any]
     assert "pass --token T" in line
 
 
+@pytest.mark.once
 def test_prism_mock_with_a_token_answers_placeholders(runs: dict[str, dict[str, Any]]) -> None:
     report = runs["mock-token"]
     assert pins(report["warnings"]) == {("body_limit", "body.observer"),

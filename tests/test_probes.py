@@ -69,6 +69,7 @@ def test_probes_are_distinct_and_each_named_once(profile: str) -> None:
                      id="unknown-workspace"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_expectations_follow_the_document(profile: str, name: str, expect: Expect) -> None:
     (probe,) = [p for p in probes(profile) if p.name == name]
     assert probe.expect is expect
@@ -92,6 +93,7 @@ def test_expectations_follow_the_document(profile: str, name: str, expect: Expec
         pytest.param("nesting 100,000 deep", 1, id="deep-nesting"),
     ],
 )
+@pytest.mark.slow
 def test_every_family_of_probes_is_sent(profile: str, family: str, count: int) -> None:
     # A family lost (a loop over nothing, a filter too tight) passes the faithful mock,
     # and the slow gallery too where no member breaks on that family.

@@ -21,6 +21,9 @@ from mock_server import BackgroundServer, MockSettings
 from cli_process import MockProcess, console_script
 from readme import Example, console_blocks, python_test_files, setup_commands
 
+# What the examples print follows the pinned versions; each behaviour they show has a test of
+# its own that tox -e latest runs.
+pytestmark = pytest.mark.once
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 README_URL = "http://127.0.0.1:8000"
@@ -108,6 +111,7 @@ def test_mock_example(example: Example, mock_url: str) -> None:
 
 
 @pytest.mark.parametrize("example", TOKEN_EXAMPLES, ids=["token"])
+@pytest.mark.slow
 def test_token_example_gives_a_token_the_mock_accepts(example: Example) -> None:
     token = run(example.command).strip()
     assert example.matches(token)
@@ -124,12 +128,14 @@ def test_token_example_gives_a_token_the_mock_accepts(example: Example) -> None:
 
 
 @pytest.mark.parametrize("example", SUITE_EXAMPLES, ids=lambda ex: ex.command.split()[0])
+@pytest.mark.slow
 def test_contract_suite_example(example: Example, mock_url: str, tmp_path: Path) -> None:
     output = run(example.command.replace(README_URL, mock_url), cwd=tmp_path)
     assert example.matches(output.replace(mock_url, README_URL)), output
 
 
 @pytest.mark.parametrize("block", MERGE_BLOCKS, ids=lambda block: str(len(block)))
+@pytest.mark.slow
 def test_shards_example(block: list[Example], mock_url: str, tmp_path: Path) -> None:
     for example in block:
         output = run(example.command.replace(README_URL, mock_url), cwd=tmp_path)
@@ -139,6 +145,7 @@ def test_shards_example(block: list[Example], mock_url: str, tmp_path: Path) -> 
 
 @pytest.mark.parametrize("example", DIFF_EXAMPLES, ids=lambda ex: ex.command.split()[1])
 @pytest.mark.pinned_runtime
+@pytest.mark.slow
 def test_diff_example(example: Example, mock_url: str, auth_mock_url: str, tmp_path: Path) -> None:
     # The second server runs with auth on, as in the README; the servers disagree: exit 1.
     command = example.command.replace(README_B_URL, auth_mock_url).replace(README_URL, mock_url)
@@ -152,6 +159,7 @@ def test_diff_example(example: Example, mock_url: str, auth_mock_url: str, tmp_p
 
 
 @pytest.mark.parametrize("block", SERVED_BLOCKS, ids=lambda block: block[0].command[:-2])
+@pytest.mark.slow
 def test_example_with_its_own_mock(block: list[Example], tmp_path: Path) -> None:
     start, *examples = block
     match = SERVE.match(start.command)
@@ -172,6 +180,7 @@ def test_example_with_its_own_mock(block: list[Example], tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("name", "source"), python_test_files(), ids=[name for name, _ in python_test_files()]
 )
+@pytest.mark.slow
 def test_python_example_passes_under_pytest(name: str, source: str, tmp_path: Path) -> None:
     (tmp_path / name).write_text(source, encoding="utf-8")
     command = f"{sys.executable} -m pytest -q -p no:cacheprovider {name}"
@@ -181,6 +190,7 @@ def test_python_example_passes_under_pytest(name: str, source: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize("example", PROXY_EXAMPLES, ids=["proxy"])
+@pytest.mark.slow
 def test_proxy_example(example: Example, mock_url: str) -> None:
     # The proxy runs until SIGINT, in front of the mock; the clients' examples go through it.
     port = free_port()

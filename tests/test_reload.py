@@ -41,6 +41,7 @@ def mock(spec: Path) -> Iterator[str]:
         yield server.url
 
 
+@pytest.mark.slow
 def test_edit_is_served_from_the_next_request(spec: Path, mock: str) -> None:
     assert WITH_SLEEP != ORIGINAL
     assert httpx.post(mock + PATH, json=SLEEP).status_code == 422
@@ -69,6 +70,7 @@ def test_edit_is_served_from_the_next_request(spec: Path, mock: str) -> None:
         ),
     ],
 )
+@pytest.mark.slow
 def test_broken_edit_keeps_the_document_and_logs_one_line(
     spec: Path, broken: str, fragment: str
 ) -> None:

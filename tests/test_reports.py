@@ -70,6 +70,7 @@ def _junit_errors(outcome: Outcome) -> list[str]:
         pytest.param(_junit_errors, id="junit"),
     ],
 )
+@pytest.mark.slow
 def test_an_engine_error_reaches_every_report(
     engine_error_run: Outcome, errors_in: Callable[[Outcome], list[str]]
 ) -> None:
@@ -78,6 +79,7 @@ def test_an_engine_error_reaches_every_report(
     assert ENGINE_ERROR in found[0]
 
 
+@pytest.mark.slow
 def test_an_engine_error_fails_the_run(engine_error_run: Outcome) -> None:
     outcome = engine_error_run
     assert outcome.code == 1, outcome.text
@@ -88,6 +90,7 @@ def test_an_engine_error_fails_the_run(engine_error_run: Outcome) -> None:
     assert ", 1 engine error in " in summary
 
 
+@pytest.mark.slow
 def test_junit_counts_engine_errors(engine_error_run: Outcome) -> None:
     suite = engine_error_run.junit
     cases = list(suite.iter("testcase"))

@@ -44,6 +44,7 @@ def _checks(report: dict[str, Any]) -> set[str]:
                      id="unverified-off"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_auth_off_leaves_auth_out(
     tmp_path: Path, server: str, auth: str | None, code: int, checks: set[str]
 ) -> None:
@@ -64,6 +65,7 @@ def slow(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
     return decided(method, path, headers, body)
 
 
+@pytest.mark.slow
 def test_max_time_stops_generating(tmp_path: Path) -> None:
     with raw_server(slow) as url:
         whole = run(url, tmp_path, "--max-examples", "50")[1]

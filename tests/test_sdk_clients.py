@@ -114,6 +114,7 @@ def test_python_auth(
         pytest.param("reset", APIConnectionError, None, id="reset"),
     ],
 )
+@pytest.mark.slow
 def test_python_retries_faults_as_documented(
     honcho_mock_factory: Any, fault: str, error: type[Exception], status: int | None
 ) -> None:
@@ -149,6 +150,7 @@ def run_node(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_npm_sdk(honcho_mock_factory: Any) -> None:
     mock = honcho_mock_factory(auth_jwt_secret=SECRET, allow_faults=True)
     base = {"baseURL": mock.url, "workspace": "ws-1", "apiKey": mock.token("ws-1")}

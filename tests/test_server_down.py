@@ -72,6 +72,7 @@ def failures(report: dict[str, Any], check: str) -> list[dict[str, Any]]:
     return [f for f in report["failures"] if f["check"] == check]
 
 
+@pytest.mark.slow
 def test_a_crash_keeps_the_findings_before_it_and_names_the_request(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -103,6 +104,7 @@ def test_a_crash_keeps_the_findings_before_it_and_names_the_request(
     assert junit.find("properties/property[@name='stopped']") is not None
 
 
+@pytest.mark.slow
 def test_the_reproducer_takes_a_fresh_server_down(tmp_path: Path) -> None:
     with raw_server(dies_on_a_long_observer) as url:
         _, report, _ = run(url, tmp_path, "--down-wait", "0")
@@ -117,6 +119,7 @@ def test_the_reproducer_takes_a_fresh_server_down(tmp_path: Path) -> None:
     assert traffic.requests[-1].startswith("POST /v2/workspaces/")
 
 
+@pytest.mark.slow
 def test_a_server_that_stops_listening_after_50_requests(tmp_path: Path) -> None:
     traffic = Traffic()
     with raw_server(dies_after(50), traffic=traffic) as url:
@@ -129,6 +132,7 @@ def test_a_server_that_stops_listening_after_50_requests(tmp_path: Path) -> None
     assert down["reproducer"].count("curl ") == 3  # the request in flight and two before it
 
 
+@pytest.mark.slow
 def test_a_server_back_within_the_wait_lets_the_run_go_on(tmp_path: Path) -> None:
     traffic = Traffic()
     with raw_server(dies_after(50), traffic=traffic, revive_after=0.5) as url:
@@ -143,6 +147,7 @@ def test_a_server_back_within_the_wait_lets_the_run_go_on(tmp_path: Path) -> Non
     assert [f["check"] for f in report["failures"]] == ["server_down"]
 
 
+@pytest.mark.slow
 def test_the_engine_meeting_a_dead_server_feeds_the_same_finding(tmp_path: Path) -> None:
     with raw_server(dies_on_the_engine) as url:
         code, report, _ = run(url, tmp_path, "--down-wait", "0.5")
@@ -155,6 +160,7 @@ def test_the_engine_meeting_a_dead_server_feeds_the_same_finding(tmp_path: Path)
     assert report["stopped"] is not None
 
 
+@pytest.mark.slow
 def test_down_wait_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HONCHO_CONTRACT_DOWN_WAIT", "0.25")
     with raw_server(dies_after(50)) as url:
@@ -185,6 +191,7 @@ def diff(a: str, b: str, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any
     return code, json.loads(report.read_text())
 
 
+@pytest.mark.slow
 def test_diff_one_server_dying(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with raw_server(decided) as a, raw_server(dies_on_a_long_observer) as b:
         code, report = diff(a, b, tmp_path, "--down-wait", "0.5")
@@ -199,6 +206,7 @@ def test_diff_one_server_dying(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert f"server_down at body.observer: long: b {b} stopped answering" in text
 
 
+@pytest.mark.slow
 def test_diff_goes_on_when_the_server_comes_back(tmp_path: Path) -> None:
     with raw_server(decided) as a, raw_server(dies_after(50), revive_after=0.5) as b:
         code, report = diff(a, b, tmp_path, "--down-wait", "30")
@@ -211,6 +219,7 @@ def test_diff_goes_on_when_the_server_comes_back(tmp_path: Path) -> None:
     assert report["disagreements"] == []  # the request it died on is not compared
 
 
+@pytest.mark.slow
 def test_pytest_mode_fails_a_test_rather_than_crashing(tmp_path: Path) -> None:
     with raw_server(dies_on_a_long_observer) as url:
         done = subprocess.run(

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parent / "soak.py"
 
 
+@pytest.mark.slow
 def test_soak_script_reports_memory() -> None:
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--requests", "2000", "--", "--journal-size", "50"],

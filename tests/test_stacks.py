@@ -171,6 +171,7 @@ def test_correct_server_keeps_the_contract(stack: str, tmp_path: Path) -> None:
     assert code == 0
 
 
+@pytest.mark.once
 @pytest.mark.parametrize("row", PLANTED, ids=lambda row: row.id)
 def test_planted_bug_is_caught(row: Planted, tmp_path: Path) -> None:
     args = ("--token", TOKEN) if row.token else ()
@@ -186,6 +187,7 @@ def test_planted_bug_is_caught(row: Planted, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.once
 def test_two_planted_bugs_read_as_a_handful_of_findings(tmp_path: Path) -> None:
     # One finding per cause (check, status, place), not one per probe that hit it.
     with running("flask", ["blank-check", "str-coerce"], ()) as url:

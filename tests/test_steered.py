@@ -110,6 +110,7 @@ def test_reset_resets_the_connection(honcho_mock_factory: Any) -> None:
     assert post(mock, None).status_code == 204  # the mock serves on
 
 
+@pytest.mark.slow
 def test_timeout_answers_nothing_until_the_client_gives_up(honcho_mock_factory: Any) -> None:
     mock = honcho_mock_factory(allow_faults=True)
     started = time.monotonic()
@@ -129,6 +130,7 @@ def test_timeout_answers_nothing_until_the_client_gives_up(honcho_mock_factory: 
         pytest.param({"latency": "40ms-80ms"}, None, 0.04, 1.0, id="range"),
     ],
 )
+@pytest.mark.slow
 def test_latency(
     honcho_mock_factory: Any, options: dict[str, str], prefer: str | None, low: float, high: float
 ) -> None:
@@ -154,6 +156,7 @@ def statuses(mock: HonchoMock, count: int) -> list[int | None]:
     return seen
 
 
+@pytest.mark.slow
 def test_fault_rate_is_seeded(honcho_mock_factory: Any) -> None:
     options = {"allow_faults": True, "fault_rate": "0.3:503,0.1:reset", "seed": 42}
     first = statuses(honcho_mock_factory(**options), 40)
@@ -166,6 +169,7 @@ def test_fault_rate_is_seeded(honcho_mock_factory: Any) -> None:
     assert {503, 204, None} <= set(first)
 
 
+@pytest.mark.slow
 def test_stopping_releases_held_requests() -> None:
     settings = MockSettings(port=0, log_level="critical", allow_faults=True)
     server = BackgroundServer(settings).start()
@@ -193,6 +197,7 @@ def test_stopping_releases_held_requests() -> None:
 CASES = [case for case in load_golden_cases() if not case.settings]
 
 
+@pytest.mark.slow
 def test_without_prefer_the_controls_change_no_answer() -> None:
     quiet = {"port": 0, "log_level": "critical"}
     faithful = MockSettings(**quiet, control=False, cors_origins=())

@@ -101,6 +101,7 @@ def test_threads_sharing_a_sender_each_get_their_answer() -> None:
                      id="confirm-timeout"),
     ],
 )  # fmt: skip
+@pytest.mark.slow
 def test_no_answer(call: str, path: str, message: str, requests: int) -> None:
     """A hang-up is sent once more on a fresh connection, a timeout is not."""
     traffic = Traffic()
@@ -131,6 +132,7 @@ def test_connections(call: str, connections: int, closed: int) -> None:
 
 
 @pytest.mark.parametrize("call", ["send", "confirm"])
+@pytest.mark.slow
 def test_nothing_listening_is_unreachable(call: str) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
