@@ -63,9 +63,11 @@ MERGE_STEPS = ["actions/setup-python@v5", "Install the kit", "actions/download-a
 
 def campaign(url: str, root: Path, duration: str) -> dict[str, list[Job]]:
     """The sharded workflow against ``url``: its variables as the repository and the run
-    would give them, its campaign ``duration`` long."""
+    would give them, its campaign ``duration`` long, each shard fuzzing in one process (its
+    lanes are tested in test_lanes.py; four shards of four lanes each would be sixteen
+    processes on this machine's cores)."""
     context = {"vars.STAGING_URL": url, "github.run_id": "8675309"}
-    return Workflow(SHARDS, root, context, env={"DURATION": duration},
+    return Workflow(SHARDS, root, context, env={"DURATION": duration, "WORKERS": "1"},
                     leave_out={"Install the kit"}).run()  # fmt: skip
 
 
