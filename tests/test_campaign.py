@@ -211,6 +211,7 @@ def test_sigint_ends_a_campaign_with_the_report_of_what_ran(
     ],
 )
 @pytest.mark.slow
+@pytest.mark.once
 def test_bad_campaign_options_are_one_line(args: list[str], fragment: str) -> None:
     done = subprocess.run([CONTRACT, "run", "--base-url", "http://127.0.0.1:9", *args],
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip

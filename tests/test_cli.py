@@ -100,6 +100,7 @@ def test_spec_flag_serves_another_document(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 @pytest.mark.slow
+@pytest.mark.once
 def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     assert_one_line_error(run_cli(*args), fragment)
 
@@ -114,6 +115,7 @@ def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     ],
 )
 @pytest.mark.slow
+@pytest.mark.once
 def test_invalid_documents_are_one_line(content: str, fragment: str, tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(content)
@@ -121,6 +123,7 @@ def test_invalid_documents_are_one_line(content: str, fragment: str, tmp_path: P
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_busy_port_is_one_line(busy_port: int) -> None:
     assert_one_line_error(run_cli("--port", str(busy_port)), f"127.0.0.1:{busy_port}", "--port")
 

@@ -54,6 +54,7 @@ def one_line_error(*args: str) -> str:
     ],
 )
 @pytest.mark.slow
+@pytest.mark.once
 def test_bad_control_flags_are_one_line(args: list[str], fragment: str) -> None:
     assert fragment in one_line_error(*args)
 

@@ -107,6 +107,7 @@ def test_same_seed_same_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_unpinned_unknown_workspace_gets_a_hint(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for an unknown workspace"]
     with BackgroundServer(QUIET, app=case.app()) as server:
@@ -117,6 +118,7 @@ def test_unpinned_unknown_workspace_gets_a_hint(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_pinned_workspace_leaves_only_unknown_workspaces_failing(tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for an unknown workspace"]
     with BackgroundServer(QUIET, app=case.app()) as server:
@@ -130,6 +132,7 @@ def test_pinned_workspace_leaves_only_unknown_workspaces_failing(tmp_path: Path)
 
 @pytest.mark.parametrize(("show", "visible"), [(False, False), (True, True)])
 @pytest.mark.slow
+@pytest.mark.once
 def test_reproducers_mask_credentials(show: bool, visible: bool, tmp_path: Path) -> None:
     (case,) = [c for c in CASES if c.name == "500 for NUL in a peer name"]
     token = "kit-secret-token"
@@ -142,6 +145,7 @@ def test_reproducers_mask_credentials(show: bool, visible: bool, tmp_path: Path)
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_junit_report(mock_url: str, tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
     (case,) = [c for c in CASES if c.name == "a 422 without detail"]
@@ -178,6 +182,7 @@ def test_report_paths_are_checked_before_the_run(tmp_path: Path, capsys: Any) ->
 
 @pytest.mark.parametrize("quiet", [False, True])
 @pytest.mark.slow
+@pytest.mark.once
 def test_progress_goes_to_stderr_unless_quiet(mock_url: str, tmp_path: Path, quiet: bool) -> None:
     done = subprocess.run(
         [console_script("honcho-contract"), "run", "--base-url", mock_url, "--max-examples", "5",
@@ -216,6 +221,7 @@ def test_progress_goes_to_stderr_unless_quiet(mock_url: str, tmp_path: Path, qui
     ],
 )
 @pytest.mark.slow
+@pytest.mark.once
 def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     done = subprocess.run([CONTRACT, *args], capture_output=True, text=True, timeout=60,
                           check=False)  # fmt: skip
@@ -227,6 +233,7 @@ def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_unwritable_report_is_one_line(mock_url: str, tmp_path: Path) -> None:
     done = subprocess.run(
         [CONTRACT, "run", "--base-url", mock_url, "--report-json", str(tmp_path / "no" / "r")],
@@ -335,6 +342,7 @@ def test_pytest_entry_point_says_what_is_wrong_once(
 
 @pytest.mark.parametrize("command", ["honcho-contract", "honcho-mock"])
 @pytest.mark.slow
+@pytest.mark.once
 def test_version(command: str) -> None:
     done = subprocess.run([console_script(command), "--version"], capture_output=True, text=True,
                           timeout=60, check=False)  # fmt: skip

@@ -295,6 +295,7 @@ def test_same_seed_same_report(mock_url: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_text_groups_by_kind_with_a_masked_reproducer(
     mock_url: str, auth_mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -335,6 +336,7 @@ def test_text_groups_by_kind_with_a_masked_reproducer(
     ],
 )  # fmt: skip
 @pytest.mark.slow
+@pytest.mark.once
 def test_usage_errors_exit_2(
     args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -358,6 +360,7 @@ def test_dead_server_is_one_line_naming_its_flag(mock_url: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_unwritable_report_exits_2(
     mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

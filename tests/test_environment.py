@@ -38,6 +38,7 @@ def _clean_environment() -> dict[str, str]:
     ],
 )  # fmt: skip
 @pytest.mark.slow
+@pytest.mark.once
 def test_mock_environment_errors_are_one_line(name: str, value: str, fragment: str) -> None:
     variable = f"HONCHO_MOCK_{name}"
     done = subprocess.run([MOCK], capture_output=True, text=True, timeout=30, check=False,

@@ -250,6 +250,7 @@ def test_a_redis_gone_mid_run_leaves_the_run_going_without_it(redis_url: str) ->
 )
 @pytest.mark.parametrize("source", ["flag", "env"])
 @pytest.mark.slow
+@pytest.mark.once
 def test_a_bad_example_db_is_one_line_before_any_request(
     value: str, fragment: str, source: str, tmp_path: Path
 ) -> None:

@@ -225,6 +225,7 @@ def test_a_dead_upstream_is_refused_before_prism_starts() -> None:
         pytest.param(["--port", "x"], "invalid int value", id="bad-port"),
     ],
 )
+@pytest.mark.once
 def test_proxy_usage_errors_are_one_line(args: list[str], fragment: str, mock_url: str) -> None:
     args = [mock_url if arg == "UPSTREAM" else arg for arg in args]
     done = subprocess.run([CONTRACT, "proxy", *args], capture_output=True, text=True,
@@ -236,6 +237,7 @@ def test_proxy_usage_errors_are_one_line(args: list[str], fragment: str, mock_ur
     assert fragment in lines[0]
 
 
+@pytest.mark.once
 def test_a_document_prism_refuses_is_one_line(tmp_path: Path) -> None:
     document = tmp_path / "empty.yaml"
     document.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")

@@ -21,7 +21,7 @@ from mock_server import BackgroundServer, MockSettings
 from gallery import CASES, crashes_on_nul
 from raw_server import raw_server
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 STATUS_LINE = re.compile(rb"^HTTP/[\d.]+ (\d{3})", re.MULTILINE)
 
