@@ -43,9 +43,12 @@ class _Cases:
 
 
 def _fuzz(url: str, seconds: float, cases: _Cases, **config: Any) -> Any:
+    """``seconds`` of fuzzing in two lanes, counted once both are ready: on a loaded machine
+    their start-up (a process each, importing the kit) can take longer than the campaign."""
     session = Session(SuiteConfig(base_url=url, down_wait=1.0, **config))
     try:
         with Lanes(session, [1, 1]) as lanes:
+            assert lanes.wait_ready(120), "the lanes did not start within 120 s"
             return lanes.fuzz(seconds, on_case=cases, say=cases.said.append, stop=cases.stop)
     finally:
         session.close()
@@ -137,12 +140,24 @@ def test_lanes_never_given_the_go_end_with_the_run() -> None:
     with raw_server(decided, traffic=traffic) as url:
         session = Session(SuiteConfig(base_url=url))
         try:
-            with Lanes(session, [1, 1]):
-                time.sleep(1)
+            with Lanes(session, [1, 1]) as lanes:
+                assert lanes.wait_ready(120)  # each waits for the go, which never comes
         finally:
             session.close()
     assert multiprocessing.active_children() == []
     assert traffic.requests == []
+
+
+@pytest.mark.slow
+def test_a_lane_that_died_before_the_go_is_never_ready() -> None:
+    session = Session(SuiteConfig(base_url="http://127.0.0.1:9"))
+    try:
+        with Lanes(session, [1, 1]) as lanes:
+            multiprocessing.active_children()[0].kill()
+            assert not lanes.wait_ready(120)
+    finally:
+        session.close()
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.slow

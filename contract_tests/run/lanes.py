@@ -80,6 +80,7 @@ class _Shared:
     go: Event
     halt: Event
     deadline: Any  # a shared double: the campaign's end on the monotonic clock, set on the go
+    ready: Any  # a shared int: the lanes whose session is made, waiting for the go
 
 
 @dataclass
@@ -105,7 +106,7 @@ class Lanes:
         if config.rate_limit is not None:
             pace = TokenBucket.across_processes(config.rate_limit.interval, context)
         self._shared = _Shared(pace, context.Queue(), context.Event(), context.Event(),
-                               context.Value("d", 0.0))  # fmt: skip
+                               context.Value("d", 0.0), context.Value("i", 0))  # fmt: skip
         self._processes = []
         for index, threads in enumerate(lanes):
             lane = _Lane(replace(config, workers=threads), index, len(lanes))
@@ -122,6 +123,16 @@ class Lanes:
 
     def __enter__(self) -> Lanes:
         return self
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether every lane made its session (imports done, ``--example-db`` open) and
+        waits for the go, within ``timeout`` seconds; a lane that died is never ready."""
+        until = time.monotonic() + timeout
+        while self._shared.ready.value < len(self._processes):
+            if time.monotonic() >= until or not all(p.is_alive() for p in self._processes):
+                return False
+            time.sleep(0.02)
+        return True
 
     def __exit__(self, *_exc: object) -> None:
         shared = self._shared
@@ -211,6 +222,8 @@ def _lane_main(lane: _Lane, shared: _Shared) -> None:
         memory = None
         try:
             memory = session.open_memory()
+            with shared.ready.get_lock():
+                shared.ready.value += 1
             shared.go.wait()
             if not shared.halt.is_set():
                 end = _fuzz(lane, session, memory, shared)
