@@ -158,8 +158,8 @@ def test_a_campaign_fuzzes_until_its_time_is_up(mock_url: str, tmp_path: Path) -
     started = time.monotonic()
     _, default = _run(mock_url, tmp_path, "default")
     # The point: a campaign fuzzes past the fixed phases, to its time and not a second less.
-    # Longer than the fixed phases take on this machine, however loaded it is: 3 s to fuzz.
-    duration = math.ceil(time.monotonic() - started) + 3
+    # Half as long again as the fixed phases took, and 2 s: the machine's load varies.
+    duration = math.ceil((time.monotonic() - started) * 1.5) + 2
     started = time.monotonic()
     code, campaign = _run(mock_url, tmp_path, "campaign", "--duration", f"{duration}s")
     elapsed = time.monotonic() - started
