@@ -8,26 +8,8 @@ import pytest
 
 from costs import main, read, render
 
-LOG = """\
-lint: commands[0]> ruff check .
-  lint: OK ✔ in 2.4 seconds
-test: commands[0]> python tests/npm_ci.py
-test: commands[1]> pytest -n 4 --dist loadfile --durations=0
-============================== slowest durations ===============================
-95.69s setup    tests/test_prism.py::test_prism_finds_no_fault_in_the_mock_answers
-2.00s call     tests/test_prism.py::test_a[x::y]
-3.50s call     tests/test_stacks.py::test_planted_bug_is_caught[flask-json-200]
-0.01s teardown tests/test_stacks.py::test_planted_bug_is_caught[flask-json-200]
-================= 1842 passed, 1 skipped in 899.62s (0:14:59) ==================
-latest: commands[0]> pytest -n 4 -m "not pinned_runtime and not once" --durations=0
-============================== slowest durations ===============================
-4.00s call     tests/test_stacks.py::test_correct_server_keeps_the_contract[flask]
-========= 1540 passed, 1 skipped, 302 deselected in 820.84s (0:13:40) ==========
-  lint: OK (2.42=setup[2.34]+cmd[0.05,0.04] seconds)
-  test: OK (926.09=setup[12.98]+cmd[10.05,903.06] seconds)
-  latest: FAIL code 1 (848.77=setup[11.73]+cmd[824.44] seconds)
-  evaluation failed :( (1777.28 seconds)
-"""
+# A tox log, cut short: what tests/costs.py reads.
+LOG = (Path(__file__).parent / "data_costs_tox.log").read_text(encoding="utf-8")
 
 
 def test_each_env_and_its_tests() -> None:

@@ -19,7 +19,7 @@ from contract_tests.prism.driver import free_port
 from mock_server import BackgroundServer, MockSettings
 
 from cli_process import MockProcess, console_script
-from readme import Example, console_blocks, python_test_files, setup_commands
+from readme import README, Example, console_blocks, python_test_files, setup_commands
 
 # What the examples print follows the pinned versions; each behaviour they show has a test of
 # its own that tox -e latest runs.
@@ -64,6 +64,10 @@ MERGE_BLOCKS = [
     for block in console_blocks()[2:]
     if any(ex.command.startswith("honcho-contract merge ") for ex in block)
 ]
+# The block that makes the Development section's tables of the test command's costs.
+COSTS_BLOCK = next(
+    (b for b in console_blocks()[2:] if any("tests/costs.py" in ex.command for ex in b)), []
+)
 SUITE_EXAMPLES = [
     ex
     for block in console_blocks()[2:]
@@ -91,6 +95,7 @@ def test_every_console_example_is_covered() -> None:
     covered |= {ex.command for ex in DIFF_EXAMPLES}
     covered |= {ex.command for block in MERGE_BLOCKS for ex in block}
     covered |= {ex.command for ex in PROXY_EXAMPLES + PROXY_CLIENTS}
+    covered |= {ex.command for ex in COSTS_BLOCK}
     listed = {ex.command for block in console_blocks() for ex in block}
     assert listed == covered
     assert len(MOCK_EXAMPLES) >= 3
@@ -102,6 +107,20 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert any(line.endswith(install_test.command) for line in ci_lines)
     assert install_test.command.startswith("python3 -m pip install tox")
+
+
+def test_the_costs_example_reads_the_test_commands_log(tmp_path: Path) -> None:
+    tox, costs = COSTS_BLOCK
+    _, install_test = setup_commands()
+    test_command = install_test.command.split("&&")[-1].strip()  # python3 -m tox
+    assert tox.command == f"{test_command} -- --durations=0 2>&1 | tee tox.log"
+    log = Path(__file__).parent / "data_costs_tox.log"  # the one tests/test_costs.py reads
+    table = run(costs.command.replace("tox.log", str(log)), cwd=ROOT)
+    readme = README.read_text(encoding="utf-8")
+    headers = [line for line in table.splitlines() if line.startswith("| env |")
+               or line.startswith("| test file |")]  # fmt: skip
+    assert len(headers) == 2
+    assert all(f"\n{header}\n" in readme for header in headers)
 
 
 @pytest.mark.parametrize("example", MOCK_EXAMPLES, ids=lambda ex: ex.output[0][:40])
