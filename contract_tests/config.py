@@ -175,8 +175,17 @@ def from_environment(name: str, environ: Mapping[str, str] | None = None) -> str
     return env.get(ENV_PREFIX + name.upper()) or None
 
 
-def _convert(name: str, value: str) -> Any:
-    variable = f"{ENV_PREFIX}{name.upper()}={value!r}"
+def convert_flag(name: str, flag: str, value: str) -> Any:
+    """The text ``value`` of ``flag`` (pytest mode's ``--contract-*``, read as text) as the
+    config field ``name`` takes it; a bad one is a :class:`UsageError` that names the flag."""
+    return _convert(name, value, (f"{flag} {value!r}", f"{flag} "))
+
+
+def _convert(name: str, value: str, labels: tuple[str, str] | None = None) -> Any:
+    """``value`` of the variable (or flag: ``labels``, its name with the value, and the
+    prefix of a parser's message) for the field ``name``."""
+    variable, prefix = labels or (f"{ENV_PREFIX}{name.upper()}={value!r}",
+                                  f"{ENV_PREFIX}{name.upper()}=")  # fmt: skip
     try:
         if name in ("seed", "max_examples", "workers", "max_failures"):
             whole = int(value)
@@ -209,7 +218,7 @@ def _convert(name: str, value: str) -> Any:
         try:
             return parse(value)
         except UsageError as exc:  # "'fast' is not a rate; give ...", named by its variable
-            raise UsageError(f"{ENV_PREFIX}{name.upper()}={exc}") from None
+            raise UsageError(f"{prefix}{exc}") from None
     return value
 
 

@@ -1,14 +1,21 @@
 """The pytest plugin behind ``pytest --pyargs contract_tests --base-url URL``.
 
-Registered as a ``pytest11`` entry point, so the options exist wherever the kit is
-installed: the same as ``honcho-contract run`` (without the reports, which pytest writes
-itself with ``--junit-xml``). A flag another plugin already has (``--base-url`` of
-pytest-base-url) is shared, not redefined.
+Registered as a ``pytest11`` entry point, it is loaded by every pytest run in the
+environment where the kit is installed, so it stays out of the way of other suites:
+
+- ``--base-url`` is pytest-base-url's (a dependency: the ecosystem's flag, which
+  pytest-playwright's users pass for their own app); every other flag of the kit is prefixed
+  (``--contract-seed``, ``--contract-profile``, ...), the same as ``honcho-contract run``'s
+  without the reports, which pytest writes itself with ``--junit-xml``;
+- importing it imports pytest alone; the options and ``HONCHO_CONTRACT_*`` are read, and a
+  server is contacted, only when the contract tests (:mod:`contract_tests.test_contract`)
+  are collected. Another suite, whatever its ``--base-url``, never meets the kit.
 
 Under pytest-xdist (``-n 4``) each worker process holds a session of its own and runs the
-tests it is given; the controller checks the server once before the workers start, so an
-unreachable server is one line there too, and gathers the workers' warnings from their
-reports. ``--shard I/N`` keeps runner I's share of N runners' tests (:func:`shard_items`).
+tests it is given; the controller checks the server once the workers have collected the
+contract tests and before any runs, so an unreachable server is one line there too, and
+gathers the workers' warnings from their reports. ``--contract-shard I/N`` keeps runner I's
+share of N runners' tests (:func:`shard_items`).
 """
 
 from __future__ import annotations
@@ -16,78 +23,59 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from honcho_spec import KitError
+if TYPE_CHECKING:
+    from .config import Shard, SuiteConfig
 
-from .cases.golden import FixtureProbe
-from .cases.model import Finding, Probe, Severity
-from .config import (
-    AUTH_MODES,
-    PROFILES,
-    Shard,
-    SuiteConfig,
-    example_db_flag,
-    rate_flag,
-    resolve_config,
-    shard_flag,
-)
-from .errors import UsageError
-from .run.session import Session
-from .run.shard import keeps_index
-from .wire.outage import ServerDown
-from .wire.pace import TokenBucket
+__all__ = ["NO_SERVER", "contract_config", "keep_warnings", "shard_items"]
 
-_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("--base-url", {"metavar": "URL", "help": "the server under test"}),
-    ("--token", {"metavar": "T", "help": "sent as 'Authorization: Bearer T'"}),
-    ("--workspace-id", {"metavar": "ID", "help": "pin the workspace_id path parameter"}),
-    ("--seed", {"type": int, "metavar": "N", "help": "fixed by default"}),
-    ("--max-examples", {"type": int, "metavar": "N", "help": "generated cases per phase"}),
-    ("--workers", {"type": int, "metavar": "N", "help": "concurrent workers"}),
-    ("--max-time", {"type": float, "metavar": "S", "help": "stop generating after S seconds"}),
-    (
-        "--rate-limit",
-        {"type": rate_flag, "metavar": "N/s", "help": "at most N requests a second (or /m, /h)"},
-    ),
-    (
-        "--shard",
-        {"type": shard_flag, "metavar": "I/N", "help": "runner I's share of N runners' tests"},
-    ),
-    (
-        "--example-db",
-        {
-            "type": example_db_flag,
-            "metavar": "PATH|redis://HOST:PORT",
-            "help": "keep failing cases: every later run sends them first",
-        },
-    ),
-    ("--down-wait", {"type": float, "metavar": "S", "help": "wait for a server gone down (10)"}),
-    # pytest has a --strict of its own.
-    ("--contract-strict", {"action": "store_true", "default": None, "help": "warnings fail"}),
-    ("--profile", {"choices": PROFILES, "help": "contract (default) or honcho"}),
-    ("--auth", {"choices": AUTH_MODES, "help": "auth expectations (auto)"}),
-    ("--jwt-secret", {"metavar": "S", "help": "the server's JWT secret"}),
-    ("--show-secrets", {"action": "store_true", "default": None, "help": "unmasked reproducers"}),
-)
+# (flag, the SuiteConfig field it sets, argparse's keywords); types are checked when the
+# contract tests are collected (:func:`contract_config`), so a bad value costs other suites
+# nothing.
+_OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("--contract-token", "token", {"metavar": "T", "help": "sent as 'Authorization: Bearer T'"}),
+    ("--contract-workspace-id", "workspace_id",
+     {"metavar": "ID", "help": "pin the workspace_id path parameter"}),
+    ("--contract-seed", "seed", {"metavar": "N", "help": "fixed by default"}),
+    ("--contract-max-examples", "max_examples",
+     {"metavar": "N", "help": "generated cases per phase"}),
+    ("--contract-workers", "workers", {"metavar": "N", "help": "concurrent workers"}),
+    ("--contract-max-time", "max_time",
+     {"metavar": "S", "help": "stop generating after S seconds"}),
+    ("--contract-rate-limit", "rate_limit",
+     {"metavar": "N/s", "help": "at most N requests a second (or /m, /h)"}),
+    ("--contract-shard", "shard",
+     {"metavar": "I/N", "help": "runner I's share of N runners' tests"}),
+    ("--contract-example-db", "example_db",
+     {"metavar": "PATH|redis://HOST:PORT",
+      "help": "keep failing cases: every later run sends them first"}),
+    ("--contract-down-wait", "down_wait",
+     {"metavar": "S", "help": "wait for a server gone down (10)"}),
+    ("--contract-strict", "strict",
+     {"action": "store_true", "default": None, "help": "warnings fail"}),
+    ("--contract-profile", "profile", {"metavar": "NAME", "help": "contract (default) or honcho"}),
+    ("--contract-auth", "auth", {"metavar": "MODE", "help": "auth expectations: auto (default), "
+                                 "required or off"}),
+    ("--contract-jwt-secret", "jwt_secret", {"metavar": "S", "help": "the server's JWT secret"}),
+    ("--contract-show-secrets", "show_secrets",
+     {"action": "store_true", "default": None, "help": "unmasked reproducers"}),
+)  # fmt: skip
 
 
 def _dest(flag: str) -> str:
-    name = flag[2:].replace("-", "_")
-    return name if name.startswith("contract_") else "contract_" + name
+    return flag[2:].replace("-", "_")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("honcho-contract", "trigger_dream contract suite")
-    for flag, options in _OPTIONS:
-        try:
-            group.addoption(flag, dest=_dest(flag), **options)
-        except ValueError:  # another plugin (pytest-base-url) has the flag: share its value
-            continue
+    group = parser.getgroup("honcho-contract", "trigger_dream contract suite (--base-url URL)")
+    for flag, _, options in _OPTIONS:
+        group.addoption(flag, dest=_dest(flag), **options)
 
 
 NO_SERVER = (
@@ -95,95 +83,65 @@ NO_SERVER = (
     "contract tests"
 )
 
+_config = pytest.StashKey["SuiteConfig | None"]()
+
 
 def contract_config(config: pytest.Config) -> SuiteConfig | None:
-    """The run's config; ``None`` when no server is named (the contract tests then skip);
-    a bad option is pytest's usage error, one line."""
-    flags = {
-        _dest(flag).removeprefix("contract_"): config.getoption(_dest(flag), default=None)
-        for flag, _ in _OPTIONS
-    }
-    if flags["base_url"] is None:
-        flags["base_url"] = config.getoption("base_url", default=None)
+    """The run's config from the flags, then ``HONCHO_CONTRACT_*``; ``None`` when no server
+    is named (the contract tests then skip). A bad value is pytest's usage error, one line,
+    which pytest shows as ``ERROR: honcho-contract: ...``. Read once per process, and only
+    by the contract tests and the hooks that serve them."""
+    if _config in config.stash:
+        return config.stash[_config]
+    from .config import resolve_config  # noqa: PLC0415 - other suites never pay for it
+    from .errors import UsageError  # noqa: PLC0415
+
     try:
-        return resolve_config(flags)
+        flags = {name: _typed(name, flag, config.getoption(_dest(flag), default=None))
+                 for flag, name, _ in _OPTIONS}  # fmt: skip
+        # pytest-base-url's (its ini value too); "" when neither is given
+        flags["base_url"] = config.getoption("base_url", default=None) or None
+        resolved = resolve_config(flags)
     except UsageError as exc:
-        if "no server to test" in exc.what:
-            return None
-        raise pytest.UsageError(f"honcho-contract: {exc}") from None
+        if "no server to test" not in exc.what:
+            raise pytest.UsageError(f"honcho-contract: {exc}") from None
+        resolved = None
+    config.stash[_config] = resolved
+    return resolved
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    contract_config(config)  # a bad option: one line from pytest, before any collection
+def _typed(name: str, flag: str, value: Any) -> Any:
+    """A flag's text as ``resolve_config`` takes it, checked as its environment variable
+    would be (``--contract-seed 'x' is not a number``)."""
+    if value is None or isinstance(value, bool):
+        return value
+    from .config import convert_flag  # noqa: PLC0415
+
+    return convert_flag(name, flag, str(value))
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    # An xdist controller runs no test: a worker's pytest.exit would reach it as a crash.
-    if not session.config.pluginmanager.has_plugin("dsession"):
-        return
-    config = contract_config(session.config)
-    if config is not None:
-        _open_session(config).close()
+_TESTS_MODULE = f"{__package__}.test_contract"
+# The contract tests' names, as an xdist controller sees them in node ids (it imports no test
+# module): ``test_contract.py::test_golden_case[...]``, the path relative to where pytest
+# found the package, which under --pyargs is not the rootdir.
+_TEST_NAMES = frozenset({"test_auth_expectations", "test_hostile_probe", "test_token",
+                         "test_golden_case", "test_generated_cases"})  # fmt: skip
 
 
-# --rate-limit under pytest-xdist: one bucket for every worker, in a file the controller
-# makes and hands to each worker it starts (see TokenBucket.in_file).
-_PACE_FILE = "honcho_contract_pace_file"
-_pace_file = pytest.StashKey[Path]()
+def _names_contract_test(nodeid: str) -> bool:
+    path, _, name = nodeid.partition("::")
+    return path.endswith("test_contract.py") and name.split("[", 1)[0] in _TEST_NAMES
 
 
-@pytest.hookimpl(optionalhook=True)  # pytest-xdist's, on the controller, for each worker
-def pytest_configure_node(node: Any) -> None:
-    config = contract_config(node.config)
-    if config is None or config.rate_limit is None or sys.platform == "win32":
-        return
-    stash = node.config.stash
-    if _pace_file not in stash:
-        handle, name = tempfile.mkstemp(prefix="honcho-contract-pace-")
-        os.close(handle)
-        stash[_pace_file] = Path(name)
-    node.workerinput[_PACE_FILE] = str(stash[_pace_file])
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _pace_file in config.stash:
-        config.stash[_pace_file].unlink(missing_ok=True)
-
-
-def _worker_pace(pytest_config: pytest.Config, config: SuiteConfig) -> TokenBucket | None:
-    """The bucket every xdist worker shares, if this is one and the run has a rate limit."""
-    shared = getattr(pytest_config, "workerinput", {}).get(_PACE_FILE)
-    if shared is None or config.rate_limit is None:
-        return None
-    return TokenBucket.in_file(config.rate_limit.interval, Path(shared))
-
-
-def _open_session(config: SuiteConfig, pace: TokenBucket | None = None) -> Session:
-    """A session that has sent its first request; no server that lets a request through
-    ends pytest with one line."""
-    session = Session(config, pace=pace)
-    try:
-        session.auth_findings = session.detect_auth()
-    except KitError as exc:  # no server there, or none that lets a request through
-        session.close()
-        pytest.exit(f"honcho-contract: error: {exc}", returncode=2)
-    return session
-
-
-# The tests --shard shares out, by their place in each group: the first request's verdict
-# is runner 1's to report, as in ``run --shard``.
-_SHARED = {
-    "test_auth_expectations": "auth",
-    "test_hostile_probe": "probes",
-    "test_token": "probes",
-    "test_golden_case": "golden",
-}
+def _is_contract_test(item: pytest.Item) -> bool:
+    return getattr(getattr(item, "module", None), "__name__", "") == _TESTS_MODULE
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k and -m: positions do not depend on them
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    suite = contract_config(config)
+    if not any(_is_contract_test(item) for item in items):
+        return
+    suite = contract_config(config)  # a bad option ends the run here, before any test
     if suite is None or suite.shard is None:
         return
     kept = shard_items(suite.shard, items)
@@ -194,16 +152,75 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+_checked = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's, on the controller, for each worker
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Once a worker has collected the contract tests, and before any of them runs: the
+    server is checked here, so that an unreachable one is one line, not a crash per worker."""
+    config = node.config
+    if config.stash.get(_checked, False) or not any(_names_contract_test(i) for i in ids):
+        return
+    config.stash[_checked] = True
+    suite = contract_config(config)
+    if suite is not None:
+        from .pytest_mode import open_session  # noqa: PLC0415
+
+        open_session(suite).close()
+
+
+# --contract-rate-limit under pytest-xdist: one bucket for every worker, in a file whose
+# name the controller hands each worker it starts (a worker that needs it creates it: see
+# TokenBucket.in_file); the controller removes it at the end.
+_PACE_FILE = "honcho_contract_pace_file"
+_pace_file = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's, on the controller, for each worker
+def pytest_configure_node(node: Any) -> None:
+    if sys.platform == "win32":
+        return
+    stash = node.config.stash
+    if _pace_file not in stash:
+        name = f"honcho-contract-pace-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        stash[_pace_file] = Path(tempfile.gettempdir()) / name
+    node.workerinput[_PACE_FILE] = str(stash[_pace_file])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _pace_file in config.stash:
+        config.stash[_pace_file].unlink(missing_ok=True)
+
+
+def worker_pace_file(config: pytest.Config) -> Path | None:
+    """The file every xdist worker's bucket shares, if this process is a worker."""
+    shared = getattr(config, "workerinput", {}).get(_PACE_FILE)
+    return Path(shared) if shared is not None else None
+
+
+# The tests --contract-shard shares out, by their place in each group: the first request's
+# verdict is runner 1's to report, as in ``run --shard``.
+_SHARED = {
+    "test_auth_expectations": "auth",
+    "test_hostile_probe": "probes",
+    "test_token": "probes",
+    "test_golden_case": "golden",
+}
+
+
 def shard_items(shard: Shard, items: list[pytest.Item]) -> list[pytest.Item]:
     """This runner's share of the contract tests: the probes (hostile, then tokens) and the
     golden cases by their place in the collection, each to one runner, as ``run --shard``
     shares them; the generated-cases test runs on every runner, sending the cases whose
     hash is this runner's, and any other test is kept."""
+    from .run.shard import keeps_index  # noqa: PLC0415
+
     seen: Counter[str] = Counter()
     kept = []
     for item in items:
-        module = getattr(getattr(item, "module", None), "__name__", "")
-        group = _SHARED.get(getattr(item, "originalname", "")) if module == _TESTS else None
+        shared = _is_contract_test(item)
+        group = _SHARED.get(getattr(item, "originalname", "")) if shared else None
         if group is None or keeps_index(shard, seen[group]):
             kept.append(item)
         if group is not None:
@@ -211,70 +228,22 @@ def shard_items(shard: Shard, items: list[pytest.Item]) -> list[pytest.Item]:
     return kept
 
 
-_TESTS = f"{__package__}.test_contract"
-
-
-@pytest.fixture(scope="session")
-def contract_session(request: pytest.FixtureRequest) -> Any:
-    config = contract_config(request.config)
-    if config is None:
-        pytest.skip(NO_SERVER)
-    session = _open_session(config, _worker_pace(request.config, config))
-    yield session
-    session.close()
-
-
-_STOPPED: list[Finding] = []  # the server_down that ended the run, once it is gone
-
-
-def check_probe(session: Session, probe: Probe, fixture: FixtureProbe | None = None) -> None:
-    """Send ``probe`` and report its findings; a server gone for good fails this test with
-    ``server_down`` and skips the tests after it."""
-    skip_if_stopped()
-    try:
-        findings = session.check(probe, fixture)
-    except ServerDown as exc:
-        findings = [stopped(session, exc)]
-    report_findings(findings)
-
-
-def skip_if_stopped() -> None:
-    if _STOPPED:
-        pytest.skip(f"the server stopped answering at {_STOPPED[0].location}: see server_down")
-
-
-def stopped(session: Session, exc: ServerDown) -> Finding:
-    """The ``server_down`` finding of ``exc``; the tests after this one skip."""
-    finding = exc.outage.finding(session.curl)
-    _STOPPED.append(finding)
-    return finding
-
-
-def report_findings(findings: list[Finding]) -> None:
-    """Fail with every distinct failure; keep warnings for the terminal summary."""
-    distinct = list({finding.key: finding for finding in reversed(findings)}.values())[::-1]
-    _PENDING.extend(f for f in distinct if f.severity is Severity.WARNING)
-    failures = [f for f in distinct if f.severity is Severity.FAILURE]
-    if failures:
-        pytest.fail("\n".join(_describe(f) for f in failures), pytrace=False)
-
-
-def _describe(finding: Finding) -> str:
-    text = f"{finding.check} [{finding.status}] at {finding.location}: {finding.message}"
-    return text + (f"\n  reproduce: {finding.reproducer}" if finding.reproducer else "")
-
-
 # Warnings go with the report of the test that found them, as an attribute pytest-xdist
 # carries from a worker to the controller (it serializes a report's attributes).
-_PENDING: list[Finding] = []  # found by the test running in this process
+_PENDING: list[list[Any]] = []  # [*key, text] of what the test running in this process found
 _WARNINGS: dict[tuple[Any, ...], str] = {}  # every test's, the first of each key
+
+
+def keep_warnings(warnings: list[tuple[tuple[Any, ...], str]]) -> None:
+    """Warnings (key, text) of the running test, for the terminal summary."""
+    _PENDING.extend([*key, text] for key, text in warnings)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if _PENDING:
-        report.honcho_contract_warnings = [[*f.key, _describe(f)] for f in _PENDING]
+        report.honcho_contract_warnings = list(_PENDING)
         _PENDING.clear()
     return report
 

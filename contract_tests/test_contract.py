@@ -1,7 +1,12 @@
-"""The contract, as pytest tests: ``pytest --pyargs contract_tests --base-url URL``."""
+"""The contract, as pytest tests: ``pytest --pyargs contract_tests --base-url URL``.
+
+Collecting this module is what wakes the plugin (:mod:`contract_tests.plugin`): its options
+are read, and the server contacted, only then.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -14,14 +19,8 @@ from .cases.model import Finding, Probe
 from .cases.probes import build_probes
 from .cases.tokens import CREDENTIALS, credential_probes, token_probes
 from .errors import UsageError
-from .plugin import (
-    NO_SERVER,
-    check_probe,
-    contract_config,
-    report_findings,
-    skip_if_stopped,
-    stopped,
-)
+from .plugin import NO_SERVER, contract_config
+from .pytest_mode import check_probe, report_findings, session_for, skip_if_stopped, stopped
 from .run.memory import Memory
 from .run.session import Session, credentials_for
 from .wire.reproduce import redacted
@@ -31,7 +30,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = set(metafunc.fixturenames)
     if not {"probe", "token", "golden"} & names:
         return
-    config = contract_config(metafunc.config)
+    try:
+        config = contract_config(metafunc.config)
+    except pytest.UsageError:  # said once, by the plugin, when the collection ends
+        config = None
     if config is None:  # one skipped test each, with the reason
         for name in {"probe", "token", "golden"} & names:
             metafunc.parametrize(name, [pytest.param(None, marks=pytest.mark.skip(NO_SERVER))])
@@ -56,6 +58,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "golden" in names:
         cases = load_golden_cases()
         metafunc.parametrize("golden", cases, ids=[case.name for case in cases])
+
+
+@pytest.fixture(scope="session")
+def contract_session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    config = contract_config(request.config)
+    if config is None:
+        pytest.skip(NO_SERVER)
+    session = session_for(request.config, config)
+    yield session
+    session.close()
 
 
 def test_auth_expectations(contract_session: Session) -> None:

@@ -19,17 +19,20 @@ Installing the kit makes them available to any test suite::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .testing import HonchoMock
+if TYPE_CHECKING:  # imported by the fixtures: a suite that uses none of them never pays for it
+    from .testing import HonchoMock
 
 __all__ = ["honcho_mock", "honcho_mock_factory"]
 
 
 @pytest.fixture(scope="session")
 def _honcho_mock_session() -> Iterator[HonchoMock]:
+    from .testing import HonchoMock  # noqa: PLC0415
+
     with HonchoMock.from_options() as mock:
         yield mock
 
@@ -44,6 +47,8 @@ def honcho_mock(_honcho_mock_session: HonchoMock) -> HonchoMock:
 @pytest.fixture
 def honcho_mock_factory() -> Iterator[Callable[..., HonchoMock]]:
     """Start mocks with other settings (as ``honcho-mock`` flags): auth, faults, latency."""
+    from .testing import HonchoMock  # noqa: PLC0415
+
     started: list[HonchoMock] = []
 
     def start(**options: Any) -> HonchoMock:

@@ -247,7 +247,7 @@ def test_unwritable_report_is_one_line(mock_url: str, tmp_path: Path) -> None:
 def pytest_mode(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url", url,
-         "-q", "-p", "no:cacheprovider", "--max-examples", "30", *args],
+         "-q", "-p", "no:cacheprovider", "--contract-max-examples", "30", *args],
         capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
     )  # fmt: skip
 
@@ -255,7 +255,7 @@ def pytest_mode(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedPro
 @pytest.mark.parametrize("profile", ["contract", "honcho"])
 @pytest.mark.slow
 def test_pytest_entry_point(mock_url: str, tmp_path: Path, profile: str) -> None:
-    done = pytest_mode(mock_url, tmp_path, "--profile", profile)
+    done = pytest_mode(mock_url, tmp_path, "--contract-profile", profile)
     assert done.returncode == 0, done.stdout[-3000:]
     assert "honcho-contract warnings" in done.stdout
     last = done.stdout.splitlines()[-1]
@@ -282,7 +282,7 @@ def test_pytest_entry_point_fails_on_a_broken_server(tmp_path: Path) -> None:
     with BackgroundServer(QUIET, app=case.app()) as server:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url",
-             server.url, "-q", "-p", "no:cacheprovider", "--max-examples", "30"],
+             server.url, "-q", "-p", "no:cacheprovider", "--contract-max-examples", "30"],
             capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
         )  # fmt: skip
     assert done.returncode == 1
@@ -313,13 +313,14 @@ def test_a_server_that_drops_the_connection_after_a_500(tmp_path: Path) -> None:
         pytest.param([], 0, "no server to test: pass --base-url URL", id="no-base-url"),
         pytest.param(["--base-url", "http://127.0.0.1:9"], 2, "cannot reach the server",
                      id="unreachable"),
-        pytest.param(["--base-url", "http://127.0.0.1:9", "--max-examples", "0"], 4,
-                     "ERROR: honcho-contract: --max-examples must be at least 1", id="bad-option"),
+        pytest.param(["--base-url", "http://127.0.0.1:9", "--contract-max-examples", "0"], 4,
+                     "ERROR: honcho-contract: --contract-max-examples '0' must be at least 1",
+                     id="bad-option"),
         # a worker's exit would be a crash: the main process checks the server first
         pytest.param(["--base-url", "http://127.0.0.1:9", "-n", "2"], 2,
                      "honcho-contract: error: http://127.0.0.1:9: cannot reach the server",
                      id="unreachable-under-xdist"),
-        pytest.param(["--base-url", "http://127.0.0.1:9", "--shard", "3/2"], 4,
+        pytest.param(["--base-url", "http://127.0.0.1:9", "--contract-shard", "3/2"], 4,
                      "'3/2' is not a shard; give I/N with 1 <= I <= N", id="bad-shard"),
     ],
 )  # fmt: skip

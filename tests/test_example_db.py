@@ -134,10 +134,10 @@ def test_pytest_mode_keeps_and_replays_them_too(tmp_path: Path) -> None:
     where = str(tmp_path / "examples")
     recorder = _Recorder()
     with raw_server(recorder) as url:
-        first = pytest_mode(url, tmp_path, "--example-db", where, "-k", "generated")
+        first = pytest_mode(url, tmp_path, "--contract-example-db", where, "-k", "generated")
         kept = _kept(where)
         recorder.first(0)
-        second = pytest_mode(url, tmp_path, "--example-db", where, "-k", "generated")
+        second = pytest_mode(url, tmp_path, "--contract-example-db", where, "-k", "generated")
         sent_second = recorder.first(len(kept))
     assert first.returncode == second.returncode == 1, first.stdout[-2000:]
     assert kept

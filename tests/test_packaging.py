@@ -123,6 +123,63 @@ def test_prism_from_any_install(
     assert proxy.returncode == 0, err
 
 
+# A client developer's suite: pytest-playwright's plugin set (it brings pytest-base-url),
+# pytest-profiling, and tests that use their flags beside the kit's fixture.
+OTHER_PLUGINS = ("pytest-playwright", "pytest-base-url", "pytest-profiling")
+CLIENT_SUITE = """\
+import httpx
+
+
+def test_the_app_url_is_pytest_base_urls(base_url):
+    assert base_url == "http://127.0.0.1:9"
+
+
+def test_the_kit_mock(honcho_mock):
+    url = f"{honcho_mock.url}/v2/workspaces/ws-1/trigger_dream"
+    assert httpx.post(url, json={"observer": "a", "dream_type": "agent"}).status_code == 204
+    assert [dream["observer"] for dream in honcho_mock.dreams] == ["a"]
+"""
+
+
+def test_the_kit_beside_other_pytest_plugins(
+    readme_install: ReadmeInstall, tmp_path: Path, mock_url: str
+) -> None:
+    # Installing the kit broke every pytest run beside pytest-base-url (--base-url) and
+    # pytest-profiling (--profile): argparse's "conflicting option string". Last in this
+    # module: the plugins stay in the shared venv.
+    installed = readme_install.bin
+    python = str(installed / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", *OTHER_PLUGINS], check=True,
+                   capture_output=True, timeout=600)  # fmt: skip
+    (tmp_path / "test_client.py").write_text(CLIENT_SUITE)
+    # The app's --base-url names a dead port, and a HONCHO_CONTRACT_* variable is bad: the
+    # kit's plugin reads neither, and contacts nothing, when its tests are not collected.
+    env = {"PATH": f"{installed}:/usr/bin:/bin", "HONCHO_CONTRACT_SEED": "not-a-number"}
+    suite = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--base-url",
+         "http://127.0.0.1:9", "--profile", "test_client.py"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert suite.returncode == 0, suite.stdout + suite.stderr
+    assert "2 passed" in suite.stdout
+    assert "Profiling" in suite.stdout  # pytest-profiling's own --profile ran
+    assert "honcho-contract" not in suite.stdout + suite.stderr
+    # The contract tests in the same environment: pytest-base-url's --base-url, the kit's
+    # prefixed flags.
+    contract = subprocess.run(
+        [python, "-m", "pytest", "--pyargs", "contract_tests", "-q", "-p", "no:cacheprovider",
+         "--base-url", mock_url, "--contract-max-examples", "5", "--contract-seed", "3"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+        env={"PATH": env["PATH"]},
+    )  # fmt: skip
+    assert contract.returncode == 0, contract.stdout[-3000:] + contract.stderr[-3000:]
+    assert " passed" in contract.stdout.splitlines()[-1]
+    helped = subprocess.run([python, "-m", "pytest", "--help"], capture_output=True, text=True,
+                            timeout=60, check=True, cwd=tmp_path)  # fmt: skip
+    for flag in ("--base-url", "--profile", "--contract-profile", "--contract-seed"):
+        assert f"  {flag}" in helped.stdout, flag
+
+
 def test_wheel_carries_the_document_and_fixtures(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],

@@ -35,7 +35,8 @@ def pytest_mode(
     junit = folder / f"junit-{len(list(folder.glob('junit-*.xml')))}.xml"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url", url,
-         "-q", "-p", "no:cacheprovider", "--max-examples", "30", f"--junitxml={junit}", *args],
+         "-q", "-p", "no:cacheprovider", "--contract-max-examples", "30",
+         f"--junitxml={junit}", *args],
         capture_output=True, text=True, timeout=600, check=False, cwd=folder,
     )  # fmt: skip
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
@@ -98,8 +99,8 @@ def test_workers_find_the_failures_one_process_finds(broken_url: str, tmp_path: 
 def test_two_shards_run_every_test_once(
     mock_url: str, one_process: dict[str, str], tmp_path: Path
 ) -> None:
-    first, first_outcomes = pytest_mode(mock_url, tmp_path, "--shard", "1/2", "-n", "2")
-    second, second_outcomes = pytest_mode(mock_url, tmp_path, "--shard", "2/2")
+    first, first_outcomes = pytest_mode(mock_url, tmp_path, "--contract-shard", "1/2", "-n", "2")
+    second, second_outcomes = pytest_mode(mock_url, tmp_path, "--contract-shard", "2/2")
     assert first.returncode == second.returncode == 0
     runs = Counter(name for name, _ in first_outcomes + second_outcomes)
     # the generated-cases test runs on both, each sending the cases of its hash
@@ -162,7 +163,7 @@ def test_workers_take_from_one_rate_limit(tmp_path: Path) -> None:
         return decided(method, path, headers, body)
 
     with raw_server(stamp) as url:
-        pytest_mode(url, tmp_path, "-n", "2", "--rate-limit", "20/s")
+        pytest_mode(url, tmp_path, "-n", "2", "--contract-rate-limit", "20/s")
     assert len(arrivals) > 100
     at = sorted(arrivals)
     slack = 10  # slots: the controller's own first request, and delays up to 0.45 s

@@ -224,7 +224,8 @@ def test_pytest_mode_fails_a_test_rather_than_crashing(tmp_path: Path) -> None:
     with raw_server(dies_on_a_long_observer) as url:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "--base-url", url,
-             "-q", "-p", "no:cacheprovider", "--max-examples", "5", "--down-wait", "0.5"],
+             "-q", "-p", "no:cacheprovider", "--contract-max-examples", "5",
+             "--contract-down-wait", "0.5"],
             capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
         )  # fmt: skip
     out = done.stdout + done.stderr

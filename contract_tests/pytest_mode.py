@@ -1,0 +1,90 @@
+"""What the contract tests do under pytest: open the session, send a probe, report what it
+found as a failed test (failures) or a line of the terminal summary (warnings).
+
+Imported by :mod:`contract_tests.test_contract` and, on an xdist controller, by the plugin
+once the contract tests are collected: never by a run of another suite.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from honcho_spec import KitError
+
+from .cases.golden import FixtureProbe
+from .cases.model import Finding, Probe, Severity
+from .config import SuiteConfig
+from .plugin import keep_warnings, worker_pace_file
+from .run.session import Session
+from .wire.outage import ServerDown
+from .wire.pace import TokenBucket
+
+__all__ = [
+    "check_probe",
+    "open_session",
+    "report_findings",
+    "session_for",
+    "skip_if_stopped",
+    "stopped",
+]
+
+
+def open_session(config: SuiteConfig, pace: TokenBucket | None = None) -> Session:
+    """A session that has sent its first request; no server that lets a request through
+    ends pytest with one line."""
+    session = Session(config, pace=pace)
+    try:
+        session.auth_findings = session.detect_auth()
+    except KitError as exc:  # no server there, or none that lets a request through
+        session.close()
+        pytest.exit(f"honcho-contract: error: {exc}", returncode=2)
+    return session
+
+
+def session_for(pytest_config: pytest.Config, config: SuiteConfig) -> Session:
+    """This process's session; an xdist worker's shares the workers' rate-limit bucket."""
+    shared = worker_pace_file(pytest_config)
+    pace = None
+    if shared is not None and config.rate_limit is not None:
+        pace = TokenBucket.in_file(config.rate_limit.interval, shared)
+    return open_session(config, pace)
+
+
+_STOPPED: list[Finding] = []  # the server_down that ended the run, once it is gone
+
+
+def check_probe(session: Session, probe: Probe, fixture: FixtureProbe | None = None) -> None:
+    """Send ``probe`` and report its findings; a server gone for good fails this test with
+    ``server_down`` and skips the tests after it."""
+    skip_if_stopped()
+    try:
+        findings = session.check(probe, fixture)
+    except ServerDown as exc:
+        findings = [stopped(session, exc)]
+    report_findings(findings)
+
+
+def skip_if_stopped() -> None:
+    if _STOPPED:
+        pytest.skip(f"the server stopped answering at {_STOPPED[0].location}: see server_down")
+
+
+def stopped(session: Session, exc: ServerDown) -> Finding:
+    """The ``server_down`` finding of ``exc``; the tests after this one skip."""
+    finding = exc.outage.finding(session.curl)
+    _STOPPED.append(finding)
+    return finding
+
+
+def report_findings(findings: list[Finding]) -> None:
+    """Fail with every distinct failure; keep warnings for the terminal summary."""
+    distinct = list({finding.key: finding for finding in reversed(findings)}.values())[::-1]
+    keep_warnings([(f.key, _describe(f)) for f in distinct if f.severity is Severity.WARNING])
+    failures = [f for f in distinct if f.severity is Severity.FAILURE]
+    if failures:
+        pytest.fail("\n".join(_describe(f) for f in failures), pytrace=False)
+
+
+def _describe(finding: Finding) -> str:
+    text = f"{finding.check} [{finding.status}] at {finding.location}: {finding.message}"
+    return text + (f"\n  reproduce: {finding.reproducer}" if finding.reproducer else "")
