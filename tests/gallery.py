@@ -1,7 +1,9 @@
 """Broken implementations of trigger_dream: the faithful mock with one thing wrong.
 
 Each mutant wraps a mock (auth off, or on with a secret) in an ASGI layer that answers
-some requests itself (``before``) or rewrites the mock's answer (``after``).
+some requests itself (``before``) or rewrites the mock's answer (``after``). Each plants one
+bug, on the operation (POST) unless the bug is about other methods, and the suite reports
+each as one finding (tests/test_gallery.py pins it).
 """
 
 from __future__ import annotations
@@ -240,7 +242,8 @@ CASES = [
     Case("refuses an explicit null observed",
          before=lambda r: _json(422, {"detail": [{"loc": ["body", "observed"], "msg": "null",
                                                   "type": "null"}]})
-         if "observed" in r.fields and r.fields["observed"] is None else None,
+         if r.method == "POST" and "observed" in r.fields and r.fields["observed"] is None
+         else None,
          location="body.observed"),
     Case("500 when observed is given",
          before=lambda r: SERVER_ERROR if isinstance(r.fields.get("observed"), str) else None,
@@ -269,7 +272,8 @@ CASES = [
          check="unsupported_method"),
     Case("auth ignored", args=("--jwt-secret", SECRET),
          location="auth: a token for another workspace"),
-    Case("refuses valid admin tokens", secret="another-secret", args=("--jwt-secret", SECRET),
+    Case("refuses valid admin tokens", secret="not-the-runs-secret",
+         args=("--jwt-secret", SECRET),
          location="auth: an admin token"),
     Case("accepts any token that decodes, unverified", secret=SECRET,
          args=("--jwt-secret", SECRET), before=lambda r: _unverified(r) if r.claims() else None,
@@ -278,7 +282,8 @@ CASES = [
          check="credentials_not_enforced"),
     # The real server's defects (see the README's table).
     Case("500 for an unknown workspace",
-         before=lambda r: SERVER_ERROR if r.workspace not in (None, "ws-known") else None,
+         before=lambda r: SERVER_ERROR
+         if r.method == "POST" and r.workspace not in (None, "ws-known") else None,
          check="server_error", location="path: unknown workspace", real_defect=True),
     Case("500 for NUL in a peer name",
          before=lambda r: SERVER_ERROR if any("\x00" in s for s in _strings(r)) else None,

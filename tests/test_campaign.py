@@ -29,7 +29,7 @@ from contract_tests.run.session import Session
 from contract_tests.run.shard import examples_share, shard_of
 
 from cli_process import console_script
-from gallery import crashes_on_nul, decided
+from gallery import Request, crashes_on_nul, decided
 from raw_server import raw_server
 
 CONTRACT = console_script("honcho-contract")
@@ -144,13 +144,31 @@ def test_max_failures_stops_the_run_with_what_it_found(tmp_path: Path) -> None:
     def everything_fails(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
         return 500, [("content-type", "text/plain")], b"boom"
 
+    def two_bugs(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+        # a peer name with NUL crashes it; one with a lone surrogate, otherwise: two causes
+        peers = [str(v) for k, v in Request(method, path, headers, body).fields.items()
+                 if k in ("observer", "observed")]  # fmt: skip
+        if any("\x00" in peer for peer in peers):
+            return 500, [("content-type", "text/plain")], b"boom"
+        if any(any("\ud800" <= c <= "\udfff" for c in peer) for peer in peers):
+            return 500, [("content-type", "text/plain")], b"bang"
+        return decided(method, path, headers, body)
+
+    # --max-failures counts causes, as the summary does: a server that answers everything
+    # with the same 500 has one bug, however many cases show it
     with raw_server(everything_fails) as url:
-        code, report = _run(url, tmp_path, "few", "--max-failures", "2")
+        code, report = _run(url, tmp_path, "few", "--max-failures", "1")
         _, full = _run(url, tmp_path, "full")
     assert code == 1
-    assert len(report["failures"]) >= 2
+    assert len(report["failures"]) == len(full["failures"]) == 1
     assert report["cases"] < full["cases"] / 4
-    assert report["stopped"].startswith("--max-failures 2 reached: stopped after")
+    assert report["stopped"].startswith("--max-failures 1 reached: stopped after")
+    with raw_server(two_bugs) as url:
+        _, both = _run(url, tmp_path, "both", "--max-failures", "2")
+        _, full = _run(url, tmp_path, "two-full")
+    assert [f["cause"] for f in full["failures"]] == ["NUL", "lone surrogate"]
+    assert both["stopped"].startswith("--max-failures 2 reached: stopped after")
+    assert both["cases"] < full["cases"]
 
 
 @pytest.mark.slow

@@ -154,18 +154,24 @@ def test_junit_report(mock_url: str, tmp_path: Path) -> None:
     suite = ET.parse(junit).getroot()
     assert code == 1
     assert suite.tag == "testsuite"
-    # every check at every place the run aimed at is a test case, once, the passed ones too
+    # a failing test case per cause, as the text and JSON count them; a passing one per
+    # check at each place the run aimed at that found nothing there
     elements = list(suite.iter("testcase"))
     cases = {(c.get("classname"), c.get("name")): c for c in elements}
     assert len(cases) == len(elements) > 50
-    # the failing test cases are the JSON report's failures, each at its place
-    failing = {key for key, c in cases.items() if c.find("failure") is not None}
-    assert failing == {(f["check"], f["location"]) for f in report["failures"]}
-    assert suite.get("failures") == str(len(failing))
+    failing = [c for c in elements if c.find("failure") is not None]
+    assert [(c.get("classname"), c.get("name")) for c in failing] == [
+        (f["check"], f"{f['location']}: {f['cause']}") for f in report["failures"]
+    ]
+    assert [(f["check"], f["cause"]) for f in report["failures"]] == [
+        ("validation_error_shape", "no detail")
+    ]
+    assert suite.get("failures") == str(len(report["failures"])) == "1"
+    assert report["summary"].startswith("1 failure, ")
     passed = cases[("server_error", "body.observer")]
     assert list(passed) == []
-    failed = cases[("validation_error_shape", "body.observer")]
-    (failure,) = list(failed)
+    assert ("validation_error_shape", "body.observer") not in cases  # its cause's test case
+    (failure,) = list(failing[0])
     assert failure.tag == "failure"
     assert "curl" in (failure.text or "")
 
@@ -197,8 +203,8 @@ def test_progress_goes_to_stderr_unless_quiet(mock_url: str, tmp_path: Path, qui
         assert [line.split(":")[1].strip() for line in phases] == [
             "probes", "golden cases", "generated cases"
         ]  # fmt: skip
-        assert re.fullmatch(r"honcho-contract: probes: \d+ cases, 0 failures \(phase done\)",
-                            phases[0])  # fmt: skip
+        assert re.fullmatch(r"honcho-contract: probes: \d+ cases, 0 failures, \d+ s elapsed "
+                            r"\(phase done\)", phases[0])  # fmt: skip
 
 
 @pytest.mark.parametrize(

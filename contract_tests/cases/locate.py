@@ -9,6 +9,7 @@ from typing import Any
 __all__ = ["LONG_STRING", "locate", "place_of"]
 
 LONG_STRING = 1_000
+_NESTED = 32  # how deep a hostile value is looked for
 
 
 def locate(body: bytes | None) -> str:
@@ -31,10 +32,17 @@ def locate(body: bytes | None) -> str:
         kind = _hostile(item)
         if kind:
             return f"body.{key}: {kind}"
-    return "body"
+    kind = _hostile(list(value))  # a key of the body itself
+    return f"body: {kind} key" if kind else "body"
 
 
-def _hostile(value: Any) -> str | None:
+def _hostile(value: Any, depth: int = 0) -> str | None:
+    """The kind of the first hostile value in ``value``, nested ones too (a NUL in a list
+    in ``observer`` is ``body.observer: NUL``)."""
+    if isinstance(value, dict | list) and depth < _NESTED:
+        # an object's keys are strings too: a NUL in one is a NUL
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        return next((kind for item in items if (kind := _hostile(item, depth + 1))), None)
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else "Infinity"
     if not isinstance(value, str):

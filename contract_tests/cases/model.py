@@ -6,8 +6,10 @@ import enum
 from dataclasses import dataclass, field
 
 __all__ = [
+    "EMPTY_ANSWER",
     "PROFILES",
     "SERVER_DOWN",
+    "STATUS_CHECKS",
     "Exchange",
     "Expect",
     "Finding",
@@ -19,6 +21,12 @@ __all__ = [
 # ``contract``: what the document, HTTP and JSON require; ``honcho``: also what Honcho 2.5.1
 # answers on its FastAPI runtime (offsets, UTF-16 read, a body without content-type parsed).
 PROFILES = ("contract", "honcho")
+# The checks on a status: the kit's and schemathesis's, which say the same thing of one
+# answer (its names kept where only it found the cause).
+STATUS_CHECKS = frozenset(
+    {"expected_status", "positive_data_acceptance", "negative_data_rejection",
+     "status_code_conformance", "unsupported_method"}
+)  # fmt: skip
 # The check of a server that stopped answering (not one request left unanswered): its
 # finding names the requests sent just before.
 SERVER_DOWN = "server_down"
@@ -88,8 +96,46 @@ class Finding:
     message: str
     reproducer: str = ""
     answer: str = ""  # the answer that confirmed it (status, content-type, body excerpt)
+    # What tells this finding's bug from another's of the same check and status: the
+    # expectation a status broke, the kind of input a 5xx came on, the problem a 422 has
+    # (see contract_tests.checks.causes, which sets it from the exchange).
+    cause: str = ""
+    # The answer, its varying parts taken out (what was sent, numbers): the same bug answers
+    # the same way whatever the input. Set for the checks whose evidence is the answer.
+    signature: str = ""
 
     @property
     def key(self) -> tuple[str, int | None, str]:
-        """Findings with the same check, status and location are one finding."""
+        """One request's findings with the same check, status and location are one."""
         return (self.check, self.status, self.location)
+
+    @property
+    def family(self) -> str:
+        """The check whose cause this is: schemathesis's checks that say what one of the
+        kit's says join it (on a status; on a 422's content-type; on a golden 422's places)."""
+        if self.check == "unsupported_method" and self.status == 405:
+            return "method_not_allowed"  # a 405 without the Allow header RFC 9110 wants
+        if self.check in STATUS_CHECKS:
+            return "expected_status"
+        if self.check == "content_type_conformance" and self.status == 422:
+            return "validation_error_shape"
+        return _FAMILIES.get(self.check, self.check)
+
+    @property
+    def cause_key(self) -> tuple[str, str, int | None, str, str]:
+        """Findings that break the same expectation with the same answer are one cause,
+        wherever they were found. The status checks and 5xx go by the answer (a body that
+        says something is the bug's, whatever was expected of it; an empty one goes with
+        the expectation it broke); the others by the problem they name."""
+        family = self.family
+        if family not in _BY_ANSWER:
+            return (family, self.severity.value, self.status, self.cause, "")
+        said = not self.signature.endswith(EMPTY_ANSWER)
+        cause = "" if family == "expected_status" and said else self.cause
+        return (family, self.severity.value, self.status, cause, self.signature)
+
+
+_FAMILIES = {"fixture_locations": "error_locations"}
+_BY_ANSWER = frozenset({"expected_status", "server_error"})
+# How a signature ends for an answer without a body (contract_tests.checks.causes).
+EMPTY_ANSWER = "(empty)"

@@ -54,7 +54,10 @@ def server_error(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
     reply, probe = exchange.reply, exchange.probe
     if reply.status >= 500 and not (probe.expect is Expect.METHOD and reply.status == 501):
         yield _finding(
-            exchange, "server_error", f"{probe.name}: got {reply.status}: {_excerpt(reply.body)}"
+            exchange,
+            "server_error",
+            f"{probe.name}: expected a 2xx or 4xx (the contract allows no 5xx), got "
+            f"{reply.status}: {_excerpt(reply.body)}",
         )
 
 

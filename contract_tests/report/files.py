@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from ..cases.locate import place_of
 from ..cases.model import Finding, Severity
 from ..checks.answers import CHECK_NAMES
 from ..run.session import Cause, Report
@@ -27,6 +28,9 @@ def _as_dict(cause: Cause) -> dict[str, Any]:
         "answer": finding.answer,
         "reproducer": finding.reproducer,
         "cases": cause.count,
+        "cause": finding.cause,
+        "signature": finding.signature,
+        "checks": list(cause.checks),
     }
 
 
@@ -50,34 +54,32 @@ def write_json(report: Report, path: Path) -> None:
 
 
 def write_junit(report: Report, path: Path) -> None:
-    """A test case per place the run aimed at and check it applied there, passed ones
-    included: each failing one lists its distinct findings with their reproducers; one
-    with warnings only is skipped with them; engine errors are errors."""
-    cases: dict[tuple[str, str], list[tuple[Finding, int]]] = {
-        (place, check): [] for place in sorted(report.places) for check in CHECK_NAMES
-    }
-    for cause in report.distinct():
-        cases.setdefault((cause.place, cause.finding.check), []).append(
-            (cause.finding, cause.count)
-        )
+    """A failing test case per cause (its findings, its reproducer), as the text report
+    counts them; a skipped one per cause that is a warning; a passing one per place the run
+    aimed at and check it applied there that found nothing; engine errors are errors."""
+    causes = report.distinct()
+    touched = {(place_of(loc), check) for cause in causes for loc in cause.locations
+               for check in cause.checks}  # fmt: skip
     suite = ET.Element("testsuite", name="honcho-contract", time=f"{report.duration:.3f}")
     if report.stopped:
         ET.SubElement(ET.SubElement(suite, "properties"), "property", name="stopped",
                       value=report.stopped)  # fmt: skip
     counts = dict.fromkeys(("tests", "failures", "skipped"), 0)
-    for (place, check), found in sorted(cases.items()):
-        case = ET.SubElement(suite, "testcase", classname=check, name=place)
+    for cause in sorted(causes, key=lambda c: c.finding.severity is Severity.WARNING):
+        finding = cause.finding
+        name = f"{cause.place}: {finding.cause}" if finding.cause else cause.place
+        case = ET.SubElement(suite, "testcase", classname=finding.check, name=name)
         counts["tests"] += 1
-        failures = [(f, n) for f, n in found if f.severity is Severity.FAILURE]
-        shown = failures or found
-        if not shown:
-            continue
-        tag = "failure" if failures else "skipped"
-        counts["failures" if failures else "skipped"] += 1
-        element = ET.SubElement(case, tag, message=_line(shown[0][0]))
-        element.text = "\n\n".join(
-            f"{_line(f)} ({n} case{'s' * (n != 1)})\n{f.reproducer}" for f, n in shown
-        )
+        failed = finding.severity is Severity.FAILURE
+        counts["failures" if failed else "skipped"] += 1
+        element = ET.SubElement(case, "failure" if failed else "skipped", message=_line(finding))
+        element.text = (f"{_line(finding)} ({cause.count} case{'s' * (cause.count != 1)}: "
+                        f"{', '.join(cause.locations)})\n{finding.reproducer}")  # fmt: skip
+    for place in sorted(report.places):
+        for check in CHECK_NAMES:
+            if (place, check) not in touched:
+                ET.SubElement(suite, "testcase", classname=check, name=place)
+                counts["tests"] += 1
     for error in report.errors:
         case = ET.SubElement(suite, "testcase", classname="engine", name="error")
         ET.SubElement(case, "error", message=error)

@@ -63,8 +63,11 @@ def _report(document: dict[str, Any]) -> Report:
             message=str(entry["message"]),
             reproducer=str(entry.get("reproducer") or ""),
             answer=str(entry.get("answer") or ""),
+            cause=str(entry.get("cause") or ""),
+            signature=str(entry.get("signature") or ""),
         )
-        report.add_cause(Cause(finding, int(entry["cases"]), locations))
+        checks = tuple(str(check) for check in entry.get("checks") or (finding.check,))
+        report.add_cause(Cause(finding, int(entry["cases"]), locations, checks))
     return report
 
 

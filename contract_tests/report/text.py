@@ -1,4 +1,5 @@
-"""A run's findings as text for people: each distinct finding once, the summary last."""
+"""A run's findings as text for people: each cause once (one bug, however many cases and
+places show it), the summary last."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def render_text(report: Report) -> str:
         status = finding.status if finding.status is not None else "-"
         lines.append(f"{label} {finding.check} [{status}] at {cause.place}{_hit(cause)}")
         lines.append(f"  {finding.message[:_MESSAGE_LIMIT]}")
+        if finding.answer:
+            lines.append(f"  answer: {finding.answer[:_MESSAGE_LIMIT]}")
+        others = [check for check in cause.checks if check != finding.check]
+        if others:
+            lines.append(f"  also found by: {', '.join(others)}")
         if finding.reproducer:
             lines.append(f"  reproduce: {finding.reproducer}")
     lines.extend(f"ERROR {error}" for error in report.errors)
@@ -45,7 +51,7 @@ def render_text(report: Report) -> str:
 
 def _hit(cause: Cause) -> str:
     """`` (3 cases: whitespace, padded, bidi)``: how many cases, and the kinds of input."""
-    kinds = [loc.split(": ", 1)[1] for loc in cause.locations if ": " in loc]
+    kinds = list(dict.fromkeys(loc.split(": ", 1)[1] for loc in cause.locations if ": " in loc))
     shown = ", ".join(kinds[:_KINDS_SHOWN])
     if len(kinds) > _KINDS_SHOWN:
         shown += f" and {len(kinds) - _KINDS_SHOWN} more"

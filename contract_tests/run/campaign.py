@@ -66,6 +66,8 @@ def run_suite(
     started = time.monotonic()
     report = Report(config)
     progress = progress or Progress(None)
+    if config.duration is not None:
+        progress.ends_at(started + config.duration)
     session = Session(config, say=progress.note)
     stop = Stop(config, interrupt)
     memory: Memory | None = None
@@ -126,7 +128,7 @@ def _run_phases(
             else:
                 run = session.generated(on_case=on_case, stop=stopping, campaign=campaign,
                                         memory=memory)  # fmt: skip
-            progress.done()
+            progress.done(_why(stop, report))
             report.cases += run.cases
             report.places |= run.places
             report.errors.extend(run.errors)
@@ -153,8 +155,8 @@ def _fixed_phases(session: Session, report: Report, progress: Progress, stop: St
                 report.add(_workspace_hint(config, probe, findings))
             report.cases += 1
             report.places.add(place_of(probe.location))
-            progress.step(failures=_failures(findings))
-        progress.done()
+            progress.step(failures=report.count(Severity.FAILURE))
+        progress.done(_why(stop, report))
 
 
 def _checked(
@@ -197,11 +199,13 @@ def _generated_case(
     report: Report, session: Session, progress: Progress, findings: list[Finding]
 ) -> None:
     report.add(redacted(findings, session.auth_headers, session.config.show_secrets))
-    progress.step(failures=_failures(findings))
+    progress.step(failures=report.count(Severity.FAILURE))
 
 
-def _failures(findings: list[Finding]) -> int:
-    return sum(finding.severity is Severity.FAILURE for finding in findings)
+def _why(stop: Stop, report: Report) -> str | None:
+    """How a phase that ended early ended, in its progress line: ``interrupted``."""
+    why = stop.why(report)
+    return why.split(":", 1)[0] if why is not None else None
 
 
 def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:

@@ -30,6 +30,7 @@ from schemathesis.engine.errors import ServerUnavailable
 from ..cases.locate import locate, place_of
 from ..cases.model import Exchange, Finding, Probe, Reply, Severity
 from ..checks.answers import CheckContext, run_checks
+from ..checks.causes import characterized, input_kind
 from ..config import SuiteConfig
 from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command
@@ -233,8 +234,9 @@ class _Checker:
         outage = self.watch.lost(_resendable(probe), reason) if self.watch else None
         if outage is not None:
             return outage.finding(self.curl)
+        kind = input_kind(probe.location, probe.body)
         return Finding("no_answer", Severity.FAILURE, None, probe.location,
-                       f"{probe.name}: {reason}")  # fmt: skip
+                       f"{probe.name}: {reason}", cause=kind)  # fmt: skip
 
     def confirmed(self, exchange: Exchange, theirs: list[Finding]) -> list[Finding]:
         """The kit's findings and schemathesis's, each failure sent again on a fresh
@@ -244,10 +246,11 @@ class _Checker:
         def judge(reply: Reply | None, reason: str) -> list[Finding]:
             if reply is None:
                 return [self.unanswered(probe, reason.removeprefix(f"{probe.name}: "))]
-            again = run_checks(Exchange(probe, reply), self.ctx)
-            return again + theirs if reply.status == first.status else again
+            fresh = Exchange(probe, reply)
+            again = run_checks(fresh, self.ctx)
+            return characterized(fresh, again + theirs if reply.status == first.status else again)
 
-        findings = run_checks(exchange, self.ctx) + theirs
+        findings = characterized(exchange, run_checks(exchange, self.ctx) + theirs)
         resend = lambda p: self.sender.confirm(_resendable(p))  # noqa: E731
         return confirmed(probe, findings, show(first), resend, judge)
 
@@ -262,10 +265,12 @@ def _probe(case: Any, response: Any, credentials: bool) -> Probe:
     body = request.body
     if isinstance(body, str):
         body = body.encode("utf-8", "surrogatepass")
+    method = str(request.method)
     return Probe(
         name=f"{case.operation.label} ({case.meta.phase.name.value if case.meta else 'case'})",
-        location=locate(body),
-        method=str(request.method),
+        # schemathesis's unsupported_method sends other methods: placed as the probes are
+        location=locate(body) if method == case.operation.method.upper() else f"method {method}",
+        method=method,
         path=str(request.path_url),
         body=body,
         headers=tuple(request.headers.items()),

@@ -26,11 +26,12 @@ from ..cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from ..cases.facts import ContractFacts
 from ..cases.golden import FixtureProbe, Replay, fixture_probe, fixture_probes
 from ..cases.locate import place_of
-from ..cases.model import Exchange, Finding, Probe, Reply, Severity
+from ..cases.model import STATUS_CHECKS, Exchange, Finding, Probe, Reply, Severity
 from ..cases.probes import build_probes
 from ..cases.tokens import credential_probes, enforcement_probe, token_probes
 from ..checks.answers import CheckContext, run_checks
 from ..checks.auth import AuthVerdict, judge_enforcement
+from ..checks.causes import characterized, input_kind
 from ..checks.fixtures import fixture_locations, golden_answer
 from ..config import SuiteConfig
 from ..errors import CredentialsError, UnreachableError
@@ -47,26 +48,86 @@ __all__ = ["Cause", "Report", "Session", "credentials_for"]
 
 @dataclass(frozen=True)
 class Cause:
-    """Findings of one check, with one status, at one place: one cause, however many probes
-    hit it (``locations`` names each kind of input, ``body.observer: whitespace``)."""
+    """One bug: the findings that break the same expectation with the same answer (or, for
+    a 5xx, on the same kind of input), however many cases hit it and wherever
+    (``locations`` names each place and kind of input: ``body.observer: whitespace``)."""
 
-    finding: Finding  # the first one found, with its reproducer
+    finding: Finding  # its example: the kit's own check's first, with its reproducer
     count: int
     locations: tuple[str, ...]
+    checks: tuple[str, ...] = ()  # every check that found it (schemathesis's among them)
 
     @property
     def place(self) -> str:
-        return place_of(self.finding.location)
+        """Every place it was found at, first found first: ``body, path``."""
+        return ", ".join(dict.fromkeys(place_of(location) for location in self.locations))
+
+    @property
+    def key(self) -> tuple[str, str, int | None, str, str]:
+        return self.finding.cause_key
 
 
 # Kinds of input kept per cause: a campaign of hours finds the same cause with ever new inputs.
 _LOCATIONS_KEPT = 50
+# The input kind of a request that carried nothing hostile (a valid body; a path to a
+# workspace that does not exist, as every probe of the path sends): a 5xx it gets too is no
+# bug of the hostile inputs' (see Report.distinct).
+_PLAIN = "body"
+_PLAIN_PATH = "unknown workspace"
+
+
+def _kept(mine: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
+    """Both lists of locations, each once, up to the cap; a location at a place not yet
+    named is kept past it (the places are few; the kinds of input, endless)."""
+    kept = list(dict.fromkeys(mine))
+    places = {place_of(location) for location in kept}
+    for location in other:
+        if location in kept:
+            continue
+        if len(kept) < _LOCATIONS_KEPT or place_of(location) not in places:
+            kept.append(location)
+            places.add(place_of(location))
+    return tuple(kept)
+
+
+def _joined(mine: Cause, other: Cause) -> Cause:
+    """Two counts of one cause: its example is the kit's own check's where it has one."""
+    theirs_first = mine.finding.check in _THEIRS and other.finding.check not in _THEIRS
+    locations = _kept(mine.locations, other.locations)
+    return Cause(
+        other.finding if theirs_first else mine.finding,
+        mine.count + other.count,
+        locations,
+        tuple(dict.fromkeys((*mine.checks, *other.checks))),
+    )
+
+
+def _content_type(signature: str) -> str:
+    return signature.split(" ", 1)[0]
+
+
+def _all_at_path(cause: Cause) -> bool:
+    return cause.key[0] == "server_error" and all(
+        place_of(location) == "path" for location in cause.locations
+    )
+
+
+def _home_of(cause: Cause) -> tuple[str, str, int | None, str]:
+    """The cause ``cause`` folds into, if the run has it (see Report.distinct)."""
+    family, severity, status, _, signature = cause.key
+    if family == "error_locations":
+        return ("expected_status", severity, status, cause.finding.signature)
+    return (family, severity, status, signature)
+
+
+# schemathesis's checks that share a cause with the kit's expected_status
+_THEIRS = STATUS_CHECKS - {"expected_status"}
 
 
 @dataclass
 class Report:
-    """Everything a run found, kept as causes: findings with the same check, status and place
-    are one cause, counted, so a run of any length holds one entry per cause."""
+    """Everything a run found, kept as causes (:attr:`Finding.cause_key`): a run of any
+    length holds one entry per cause, counted."""
 
     config: SuiteConfig
     cases: int = 0
@@ -74,38 +135,52 @@ class Report:
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
     stopped: str | None = None  # why the run ended early: the server stopped answering
-    _causes: dict[tuple[str, int | None, str], Cause] = field(default_factory=dict)
+    _causes: dict[tuple[str, str, int | None, str, str], Cause] = field(default_factory=dict)
 
     def add(self, findings: Iterable[Finding]) -> None:
         """Count each finding under its cause; the first one found stays its example."""
         for finding in findings:
-            key = (finding.check, finding.status, place_of(finding.location))
-            cause = self._causes.get(key)
-            if cause is None:
-                self._causes[key] = Cause(finding, 1, (finding.location,))
-                continue
-            locations = cause.locations
-            if finding.location not in locations and len(locations) < _LOCATIONS_KEPT:
-                locations = (*locations, finding.location)
-            self._causes[key] = replace(cause, count=cause.count + 1, locations=locations)
+            self.add_cause(Cause(finding, 1, (finding.location,), (finding.check,)))
 
     def add_cause(self, cause: Cause) -> None:
         """Count ``cause`` (another run's, a shard's) with this run's own of the same key."""
-        finding = cause.finding
-        key = (finding.check, finding.status, cause.place)
-        mine = self._causes.get(key)
-        if mine is None:
-            self._causes[key] = cause
-            return
-        locations = tuple(dict.fromkeys((*mine.locations, *cause.locations)))[:_LOCATIONS_KEPT]
-        self._causes[key] = replace(mine, count=mine.count + cause.count, locations=locations)
+        mine = self._causes.get(cause.key)
+        self._causes[cause.key] = cause if mine is None else _joined(mine, cause)
 
     def distinct(self) -> list[Cause]:
-        """Each cause once, in the order first found, with how many cases hit it."""
-        return list(self._causes.values())
+        """Each cause once, in the order first found, with how many cases hit it.
+
+        Two folds make one bug one cause where the answer says so: a 5xx that plain
+        requests get too is one cause with the same 5xx on hostile inputs (the kind of input
+        tells 5xx causes apart only where plain requests do not fail); and a 422 whose items
+        name the wrong place joins the status cause of the same answer (a server that
+        refuses a valid request with a 422 about another field has one bug, not two)."""
+        causes = list(self._causes.values())
+        homes: dict[tuple[str, str, int | None, str], Cause] = {}
+        for cause in causes:
+            family, severity, status, kind, signature = cause.key
+            if (family == "server_error" and kind == _PLAIN) or family == "expected_status":
+                homes.setdefault((family, severity, status, signature), cause)
+            elif family == "server_error" and kind == _PLAIN_PATH:
+                homes.setdefault(("path", severity, status, signature), cause)
+            if family == "server_error" and kind == _PLAIN:
+                homes.setdefault(("method", severity, status, _content_type(signature)), cause)
+        folded: dict[tuple[str, str, int | None, str, str], Cause] = {}
+        for cause in causes:
+            home = homes.get(_home_of(cause))
+            if home is None and _all_at_path(cause):
+                home = homes.get(("path", *_home_of(cause)[1:]))
+            if home is None and cause.key[:1] + cause.key[3:4] == ("server_error", "method"):
+                # an undeclared method's 5xx, its body not compared (HEAD has none)
+                home = homes.get(("method", *cause.key[1:3], _content_type(cause.key[4])))
+            if home is not None and cause is not home:
+                folded[home.key] = _joined(folded.get(home.key, home), cause)
+            elif cause.key not in folded:
+                folded[cause.key] = cause
+        return list(folded.values())
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for cause in self._causes.values() if cause.finding.severity is severity)
+        return sum(1 for cause in self.distinct() if cause.finding.severity is severity)
 
     @property
     def ok(self) -> bool:
@@ -189,7 +264,9 @@ class Session:
                 where=self.config.root_url,
                 fix="pass --token T (or --jwt-secret S for a Honcho server)",
             )
-        findings = run_checks(Exchange(probe, reply), self.ctx)
+        findings = characterized(
+            Exchange(probe, reply), run_checks(Exchange(probe, reply), self.ctx)
+        )
         if self.config.auth == "off":
             return findings
         self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
@@ -244,7 +321,7 @@ class Session:
             if fixture is not None:
                 findings.extend(fixture_locations(fixture, exchange, self.ctx))
                 findings.extend(golden_answer(fixture, exchange, self.ctx))
-            return findings
+            return characterized(exchange, findings)
 
         self.watch.sent(probe)
         reply, reason = attempt(self.sender.send, probe)
@@ -259,7 +336,8 @@ class Session:
         outage = self.watch.lost(probe, reason.removeprefix(f"{probe.name}: "))
         if outage is not None:
             return outage.finding(self.curl)
-        return Finding("no_answer", Severity.FAILURE, None, probe.location, reason)
+        return Finding("no_answer", Severity.FAILURE, None, probe.location, reason,
+                       cause=input_kind(probe.location, probe.body))  # fmt: skip
 
     def curl(self, probe: Probe) -> str:
         return curl_command(

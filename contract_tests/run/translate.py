@@ -28,9 +28,9 @@ _STATUS_CHECKS = frozenset(
 def translate(name: str, failure: Any, exchange: Exchange, ctx: CheckContext) -> Finding | None:
     """schemathesis's failure ``name`` on ``exchange`` as the kit reports it, if at all."""
     status, probe = exchange.reply.status, exchange.probe
+    if status >= 500 and (name in _STATUS_CHECKS or name == "unsupported_method"):
+        return None  # the kit's server_error reports it, located
     if name in _STATUS_CHECKS:
-        if status >= 500:
-            return None  # the kit's server_error reports it, located
         if status in AUTH_STATUSES and not probe.credentials:
             return None
         allowed = _allowed_refusal(status, probe, ctx)
@@ -40,13 +40,28 @@ def translate(name: str, failure: Any, exchange: Exchange, ctx: CheckContext) ->
             return None
     if name == "unsupported_method" and status == 501:
         return None  # RFC 9110: a method the server does not recognise
-    message = failure.title
-    if failure.message:
-        message += f": {str(failure.message).strip().splitlines()[0]}"
     return Finding(
         check=name, severity=Severity.FAILURE, status=status, location=probe.location,
-        message=message,
+        message=_in_our_words(name, failure, exchange, ctx),
     )  # fmt: skip
+
+
+def _in_our_words(name: str, failure: Any, exchange: Exchange, ctx: CheckContext) -> str:
+    """What was sent, what the contract allows and what came back: schemathesis's titles
+    ("Schema-valid request rejected" for a 200) say what its check looked at, not that."""
+    status, sent = exchange.reply.status, exchange.probe.name
+    documented = " or ".join(str(s) for s in sorted(ctx.facts.documented))
+    if name == "positive_data_acceptance":
+        return f"{sent}, a request the document allows: expected {ctx.facts.success}, got {status}"
+    if name == "negative_data_rejection":
+        return f"{sent}, a request the document forbids: expected 422, got {status}"
+    if name == "status_code_conformance":
+        return f"{sent}: the document lists {documented}, got {status}"
+    if name == "unsupported_method":
+        return f"{sent}: expected 405 for a method the document does not declare, got {status}"
+    detail = str(failure.message or "").strip().splitlines()
+    said = f"{failure.title}: {detail[0]}" if detail else str(failure.title)
+    return f"{sent}: got {status}; schemathesis's {name}: {said}"
 
 
 def _allowed_refusal(status: int, probe: Probe, ctx: CheckContext) -> tuple[str, str] | None:

@@ -18,7 +18,7 @@ from .reference_app import (
 def __getattr__(name: str) -> Any:
     # The in-process server needs the mock's BackgroundServer; the benchmarks' oracle
     # process (oracle.serve) does not, and does not import it.
-    if name in ("FRAMEWORK_DEFECTS", "oracle_server"):
+    if name in ("FRAMEWORK_DEFECTS", "oracle_app", "oracle_server"):
         from . import server
 
         return getattr(server, name)
@@ -31,5 +31,6 @@ __all__ = [
     "DreamType",
     "TriggerDreamRequest",
     "create_reference_app",
+    "oracle_app",
     "oracle_server",
 ]

@@ -6,7 +6,7 @@ from mock_server import BackgroundServer, MockSettings
 
 from .reference_app import create_reference_app
 
-__all__ = ["FRAMEWORK_DEFECTS", "oracle_server"]
+__all__ = ["FRAMEWORK_DEFECTS", "oracle_app", "oracle_server"]
 
 # Where FastAPI itself, and so Honcho 2.5.1, answers 500: a value echoed in a 422 that it
 # cannot render (NaN, Infinity, a lone surrogate, text/plain bytes that are not UTF-8),
@@ -47,7 +47,12 @@ class _AfterTheFiveHundred:
                 raise
 
 
+def oracle_app(*, auth_jwt_secret: str | None = None) -> ASGIApp:
+    """The reference app, as the oracle's server serves it."""
+    return _AfterTheFiveHundred(create_reference_app(auth_jwt_secret=auth_jwt_secret))
+
+
 def oracle_server(*, auth_jwt_secret: str | None = None) -> BackgroundServer:
     """An unstarted server for the reference app (use it as a context manager)."""
-    app = _AfterTheFiveHundred(create_reference_app(auth_jwt_secret=auth_jwt_secret))
+    app = oracle_app(auth_jwt_secret=auth_jwt_secret)
     return BackgroundServer(MockSettings(port=0, log_level="critical"), app=app)
