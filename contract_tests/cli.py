@@ -47,6 +47,7 @@ from .report.files import write_json, write_junit
 from .report.merge_command import add_merge_parser, run_merge_command
 from .report.text import render_text
 from .run.campaign import run_suite
+from .run.engine import private_hypothesis_home
 from .run.progress import Progress
 
 __all__ = ["main"]
@@ -118,8 +119,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with private_hypothesis_home():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
-        options = vars(_parser().parse_args(argv))
+        options = vars(_parser().parse_args(_command_first(argv)))
         command = options.pop("command")
         if command == "diff":
             return run_diff_command(options)
@@ -154,6 +160,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not report.ok:
         return 1
     return 130 if interrupt.is_set() else 0
+
+
+def _command_first(argv: Sequence[str] | None) -> Sequence[str] | None:
+    """``argv``; an option before the command (``honcho-contract --base-url URL``) is one
+    clear line, not argparse's "the following arguments are required"."""
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
+        shown = " ".join(args)
+        raise _UsageError(
+            f"{args[0]} is an option of a command: name the command first, as in "
+            f"'{PROG} run {shown}' (see {PROG} --help)"
+        )
+    return argv
 
 
 def _say_now(line: str) -> None:

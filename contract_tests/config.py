@@ -44,6 +44,7 @@ __all__ = [
     "example_db_flag",
     "from_environment",
     "is_redis_url",
+    "make_parent",
     "parse_duration",
     "parse_rate",
     "parse_shard",
@@ -134,15 +135,29 @@ class SuiteConfig:
 
 
 def check_writable(files: Sequence[Path | None], folders: Sequence[Path] = ()) -> None:
-    """Refuse, before a run, report files it could not write when it ends (their folder must
-    exist) and folders it could not create."""
+    """Refuse, before a run, report files it could not write when it ends and folders it
+    could not create (``--example-db``, the reproducers): a missing folder is created when
+    the run writes there (:func:`make_parent`), so its nearest existing parent must be a
+    writable folder."""
     for path in [*(f for f in files if f is not None), *folders]:
-        folder = path if path in folders else path.parent
-        while path in folders and not folder.exists() and folder != folder.parent:
-            folder = folder.parent  # the run creates it: its nearest existing parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise UsageError(f"cannot write {path} ({folder} is not a writable folder)",
+        wanted = path if path in folders else path.parent
+        folder = wanted
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # the run creates the rest: its nearest existing parent
+        if folder.is_dir() and os.access(folder, os.W_OK):
+            continue
+        if folder != wanted:
+            raise UsageError(f"cannot write {path}: {wanted} does not exist, and {folder} is "
+                             "not a writable folder to create it in",
                              fix="pass a path in a writable folder")  # fmt: skip
+        raise UsageError(f"cannot write {path} ({folder} is not a writable folder)",
+                         fix="pass a path in a writable folder")  # fmt: skip
+
+
+def make_parent(path: Path) -> Path:
+    """``path``, its folder created if missing (a report's: ``reports/run.json``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def reproducers_folder(explicit: Path | None, *reports: Path | None) -> Path:

@@ -177,13 +177,36 @@ def test_junit_report(mock_url: str, tmp_path: Path) -> None:
 
 
 def test_report_paths_are_checked_before_the_run(tmp_path: Path, capsys: Any) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
     code = main(["run", "--base-url", "http://127.0.0.1:9", "--report-json",
-                 str(tmp_path / "missing" / "report.json")])  # fmt: skip
+                 str(tmp_path / "a-file" / "missing" / "report.json")])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
-    assert "cannot write" in err
-    assert "missing" in err
+    assert f"{tmp_path / 'a-file' / 'missing'} does not exist, and " in err
     assert "cannot reach" not in err  # refused before any request
+
+
+@pytest.mark.slow
+def test_a_run_makes_its_report_folders_and_leaves_no_hypothesis_folder(
+    mock_url: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [CONTRACT, "run", "--base-url", mock_url, "-q", "--max-examples", "5", "--report-json",
+         "reports/run.json", "--junit-xml", "reports/ci/junit.xml"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "reports" / "run.json").read_text())["failures"] == []
+    assert ET.parse(tmp_path / "reports" / "ci" / "junit.xml").getroot().tag == "testsuite"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]  # no .hypothesis/
+
+
+@pytest.mark.parametrize("args", [["--base-url", "http://127.0.0.1:9"], ["--seed", "3", "run"]])
+def test_an_option_before_the_command_is_one_line(args: list[str], capsys: Any) -> None:
+    assert main(args) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"honcho-contract: error: {args[0]} is an option of a command: name "
+                           "the command first, as in 'honcho-contract run ")  # fmt: skip
 
 
 @pytest.mark.parametrize("quiet", [False, True])
@@ -241,8 +264,9 @@ def test_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
 @pytest.mark.slow
 @pytest.mark.once
 def test_unwritable_report_is_one_line(mock_url: str, tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("a file where the report's folder would be")
     done = subprocess.run(
-        [CONTRACT, "run", "--base-url", mock_url, "--report-json", str(tmp_path / "no" / "r")],
+        [CONTRACT, "run", "--base-url", mock_url, "--report-json", str(tmp_path / "f" / "r")],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 2

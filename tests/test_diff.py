@@ -364,7 +364,13 @@ def test_dead_server_is_one_line_naming_its_flag(mock_url: str) -> None:
 def test_unwritable_report_exits_2(
     mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = tmp_path / "missing" / "diff.json"
     args = ["diff", "--a", mock_url, "--b", mock_url, "--max-examples", "1"]
+    (tmp_path / "a-file").write_text("not a folder")
+    report = tmp_path / "a-file" / "diff.json"
     assert main([*args, "--report-json", str(report)]) == 2
-    assert "cannot write the report" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"cannot write {report}" in err
+    assert "requests" not in err  # refused before the diff ran
+    made = tmp_path / "reports" / "diff.json"  # a missing folder is made
+    assert main([*args, "--report-json", str(made)]) == 0
+    assert json.loads(made.read_text())["disagreements"] == []

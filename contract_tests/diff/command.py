@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..config import check_writable
 from ..errors import SuiteError
 from .compare import COMPARED_HEADERS
 from .engine import DiffConfig, run_diff
@@ -55,6 +56,7 @@ def run_diff_command(options: dict[str, Any]) -> int:
     ignored = frozenset(name.lower() for name in options.pop("ignore_header"))
     given = {name: value for name, value in options.items() if value is not None}
     config = DiffConfig(ignore_headers=ignored, **given)
+    check_writable([config.report_json])  # before any request: its folder made if missing
     report = run_diff(config)
     print(render_diff(report))
     if config.report_json is not None:

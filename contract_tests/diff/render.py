@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..config import make_parent
 from .compare import Answer
 from .engine import DiffReport, Disagreement
 
@@ -86,7 +87,8 @@ def write_diff_json(report: DiffReport, path: Path) -> None:
         "stopped": report.stopped,
         "summary": summary_line(report),
     }
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    make_parent(path).write_text(text, encoding="utf-8")
 
 
 def _title(first: Disagreement) -> str:

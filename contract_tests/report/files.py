@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 from ..cases.locate import place_of
 from ..cases.model import Finding, Severity
 from ..checks.answers import CHECK_NAMES
+from ..config import make_parent
 from ..run.session import Cause, Report
 from .text import summary_line
 
@@ -50,7 +51,8 @@ def write_json(report: Report, path: Path) -> None:
         "places": sorted(report.places),
         "summary": summary_line(report),
     }
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    make_parent(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")  # fmt: skip
 
 
 def write_junit(report: Report, path: Path) -> None:
@@ -85,7 +87,7 @@ def write_junit(report: Report, path: Path) -> None:
         ET.SubElement(case, "error", message=error)
     for name, value in {**counts, "errors": len(report.errors)}.items():
         suite.set(name, str(value + (len(report.errors) if name == "tests" else 0)))
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+    ET.ElementTree(suite).write(make_parent(path), encoding="utf-8", xml_declaration=True)
 
 
 def _line(finding: Finding) -> str:

@@ -5,7 +5,10 @@ statuses its checks expect, the run's credentials, workspace, seed and shard.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from ..config import SuiteConfig
 from .shard import examples_share, keeps_case
 from .translate import AUTH_STATUSES
 
-__all__ = ["PHASES", "engine_schema"]
+__all__ = ["PHASES", "engine_schema", "private_hypothesis_home"]
 
 PHASES: tuple[str, ...] = ("examples", "coverage", "fuzzing")
 
@@ -75,3 +78,21 @@ def _engine_config(
     if config.max_time is not None:
         settings["max-time"] = math.ceil(config.max_time)
     return schemathesis.Config.from_dict(settings)
+
+
+@contextmanager
+def private_hypothesis_home() -> Iterator[None]:
+    """Hypothesis's own folder (``.hypothesis/``: the constants it caches) in a temporary
+    folder, removed after, rather than in the working directory; unless
+    ``HYPOTHESIS_STORAGE_DIRECTORY`` asks for one (failing cases are ``--example-db``'s)."""
+    from hypothesis.configuration import set_hypothesis_home_dir  # noqa: PLC0415
+
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="honcho-contract-hypothesis-") as home:
+        set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(None)
