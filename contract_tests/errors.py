@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from honcho_spec import KitError
 
-__all__ = ["CredentialsError", "SuiteError", "UnreachableError", "UsageError"]
+__all__ = ["CredentialsError", "SetupError", "SuiteError", "UnreachableError", "UsageError"]
 
 
 class SuiteError(KitError):
@@ -21,3 +21,8 @@ class UnreachableError(SuiteError):
 
 class CredentialsError(SuiteError):
     """The server refuses every request without credentials and none were given."""
+
+
+class SetupError(SuiteError):
+    """The run is not set up to test the server: a base URL or document it does not serve
+    the operation at, credentials minted with another secret than its own."""

@@ -71,7 +71,7 @@ COSTS_BLOCK = next(
 SUITE_EXAMPLES = [
     ex
     for block in console_blocks()[2:]
-    if block not in MERGE_BLOCKS
+    if block not in MERGE_BLOCKS + SERVED_BLOCKS
     for ex in block
     if ex.command.startswith(("honcho-contract ", "pytest --pyargs"))
     and ex not in DIFF_EXAMPLES + PROXY_EXAMPLES

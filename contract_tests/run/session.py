@@ -42,6 +42,7 @@ from ..wire.transport import NoAnswer, Sender
 from .confirm import attempt, confirmed, show
 from .generated import GeneratedRun, run_generated
 from .memory import Memory, open_memory
+from .setup import check_credentials, check_reached
 
 __all__ = ["Cause", "Report", "Session", "credentials_for"]
 
@@ -264,6 +265,10 @@ class Session:
                 where=self.config.root_url,
                 fix="pass --token T (or --jwt-secret S for a Honcho server)",
             )
+        check_reached(self._send, probe, reply, self.config.root_url)
+        if self.config.jwt_secret is not None and self.config.token is None:
+            check_credentials(self._send, self.authorize(probe), self.config.jwt_secret,
+                              self.probes.workspace_id, self.config.root_url)  # fmt: skip
         findings = characterized(
             Exchange(probe, reply), run_checks(Exchange(probe, reply), self.ctx)
         )
@@ -271,6 +276,15 @@ class Session:
             return findings
         self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
         return findings + ([self.auth.finding] if self.auth.finding else [])
+
+    def _send(self, probe: Probe) -> Reply:
+        """A request of the run's set-up checks, watched as every request is."""
+        self.watch.sent(probe)
+        try:
+            return self.sender.send(probe)
+        except NoAnswer as exc:
+            raise UnreachableError(f"the server does not answer ({exc})",
+                                   where=self.config.root_url) from None  # fmt: skip
 
     def hostile_probes(self) -> list[Probe]:
         return build_probes(self.probes)
