@@ -145,30 +145,32 @@ def test_max_failures_stops_the_run_with_what_it_found(tmp_path: Path) -> None:
         return 500, [("content-type", "text/plain")], b"boom"
 
     def two_bugs(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
-        # a peer name with NUL crashes it; one with a lone surrogate, otherwise: two causes
+        # a peer name with NUL crashes it; a lone surrogate in observed, otherwise: two causes
         peers = [str(v) for k, v in Request(method, path, headers, body).fields.items()
                  if k in ("observer", "observed")]  # fmt: skip
         if any("\x00" in peer for peer in peers):
             return 500, [("content-type", "text/plain")], b"boom"
-        if any(any("\ud800" <= c <= "\udfff" for c in peer) for peer in peers):
+        observed = str(Request(method, path, headers, body).fields.get("observed", ""))
+        if any("\ud800" <= c <= "\udfff" for c in observed):  # probed after both NULs
             return 500, [("content-type", "text/plain")], b"bang"
         return decided(method, path, headers, body)
 
     # --max-failures counts causes, as the summary does: a server that answers everything
-    # with the same 500 has one bug, however many cases show it
+    # with the same 500 has one bug, however many cases show it (a whole run sends 300 and
+    # more; test_the_gallery's runs pin one finding for such a server)
     with raw_server(everything_fails) as url:
         code, report = _run(url, tmp_path, "few", "--max-failures", "1")
-        _, full = _run(url, tmp_path, "full")
     assert code == 1
-    assert len(report["failures"]) == len(full["failures"]) == 1
-    assert report["cases"] < full["cases"] / 4
+    assert len(report["failures"]) == 1
+    assert report["cases"] < 60
     assert report["stopped"].startswith("--max-failures 1 reached: stopped after")
+    # two bugs: the run stops at the second cause, not at the second failing case (the NUL
+    # in observed, sent before the lone surrogate in it)
     with raw_server(two_bugs) as url:
         _, both = _run(url, tmp_path, "both", "--max-failures", "2")
-        _, full = _run(url, tmp_path, "two-full")
-    assert [f["cause"] for f in full["failures"]] == ["NUL", "lone surrogate"]
+    assert [f["cause"] for f in both["failures"]] == ["NUL", "lone surrogate"]
     assert both["stopped"].startswith("--max-failures 2 reached: stopped after")
-    assert both["cases"] < full["cases"]
+    assert sum(f["cases"] for f in both["failures"]) > 2
 
 
 @pytest.mark.slow
