@@ -137,6 +137,8 @@ class Report:
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
     stopped: str | None = None  # why the run ended early: the server stopped answering
     _causes: dict[tuple[str, str, int | None, str, str], Cause] = field(default_factory=dict)
+    # distinct()'s answer until a cause is added: progress and --max-failures ask per case
+    _distinct: list[Cause] | None = field(default=None, repr=False)
 
     def add(self, findings: Iterable[Finding]) -> None:
         """Count each finding under its cause; the first one found stays its example."""
@@ -147,6 +149,7 @@ class Report:
         """Count ``cause`` (another run's, a shard's) with this run's own of the same key."""
         mine = self._causes.get(cause.key)
         self._causes[cause.key] = cause if mine is None else _joined(mine, cause)
+        self._distinct = None
 
     def distinct(self) -> list[Cause]:
         """Each cause once, in the order first found, with how many cases hit it.
@@ -156,6 +159,11 @@ class Report:
         tells 5xx causes apart only where plain requests do not fail); and a 422 whose items
         name the wrong place joins the status cause of the same answer (a server that
         refuses a valid request with a 422 about another field has one bug, not two)."""
+        if self._distinct is None:
+            self._distinct = self._folded()
+        return list(self._distinct)
+
+    def _folded(self) -> list[Cause]:
         causes = list(self._causes.values())
         homes: dict[tuple[str, str, int | None, str], Cause] = {}
         for cause in causes:
