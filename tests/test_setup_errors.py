@@ -14,7 +14,7 @@ import pytest
 from mock_server import BackgroundServer, MockSettings
 
 from cli_process import console_script
-from raw_server import Traffic, raw_server
+from raw_server import raw_server
 
 CONTRACT = console_script("honcho-contract")
 JSON = [("content-type", "application/json")]
@@ -47,8 +47,7 @@ def test_a_404_for_a_valid_request_alone_is_the_servers_finding(tmp_path: Path) 
             return 422, JSON, b'{"detail":[{"loc":["body"],"msg":"m","type":"t"}]}'
         return 404, JSON, b'{"detail":"Not Found"}'
 
-    traffic = Traffic()
-    with raw_server(unknown_workspaces_404, traffic=traffic) as url:
+    with raw_server(unknown_workspaces_404) as url:
         done = _run(url, tmp_path)
     assert done.returncode == 1, done.stderr
     assert "expected_status [404]" in done.stdout
