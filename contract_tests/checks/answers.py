@@ -163,7 +163,7 @@ def validation_error_shape(exchange: Exchange, _ctx: CheckContext) -> Iterable[F
 
 def error_locations(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
     """Each 422 item's ``loc`` names a declared place; a targeted probe's place is named."""
-    if exchange.reply.status != 422 or _shape_problem(exchange):
+    if exchange.reply.status != 422 or exchange.probe.method == "HEAD" or _shape_problem(exchange):
         return
     items = strict_json(exchange.reply.body)["detail"]
     body_is_json = is_strict_json(exchange.probe.body)
@@ -215,6 +215,8 @@ def _shape_problem(exchange: Exchange) -> str | None:
     content_type = (reply.header("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         return f"content-type {content_type or '(none)'!r}, expected application/json"
+    if exchange.probe.method == "HEAD":
+        return None  # its answer has the head of a 422 and no content (RFC 9110 §9.3.2)
     try:
         payload = strict_json(reply.body)
     except ValueError as exc:
