@@ -101,6 +101,7 @@ class Lanes:
 
     def __init__(self, session: Session, lanes: list[int]) -> None:
         config = session.config
+        self._timeout = config.timeout
         context = multiprocessing.get_context("spawn")  # threads run here: no fork
         pace = None
         if config.rate_limit is not None:
@@ -166,6 +167,8 @@ class Lanes:
         back."""
         shared = self._shared
         shared.deadline.value = time.monotonic() + campaign
+        # past the deadline a lane ends the case in flight (sent, maybe once more to confirm)
+        late = 2 * self._timeout + _END_WAIT
         shared.go.set()
         run = GeneratedRun()
         ended: set[int] = set()
@@ -176,6 +179,8 @@ class Lanes:
                 kind, payload = shared.found.get(timeout=_POLL)
             except queue.Empty:
                 _died(self._processes, ended, run)
+                if time.monotonic() > shared.deadline.value + late:
+                    _stuck(self._processes, ended, run, late)
                 continue
             if kind == "case":
                 run.cases += 1
@@ -202,12 +207,25 @@ def _merge(run: GeneratedRun, end: _LaneEnd, memory: Memory | None) -> None:
 
 
 def _died(processes: list[Any], ended: set[int], run: GeneratedRun) -> None:
-    """Lanes that ended without a word (killed, out of memory) are an error of the run."""
+    """Lanes that ended without a word (killed, out of memory) are an error of the run (one
+    that ended well may have its last word still on the way: :func:`_stuck` bounds that)."""
     for index, process in enumerate(processes):
         if index not in ended and process.exitcode not in (None, 0):
             ended.add(index)
             run.errors.append(f"{process.name} died (exit code {process.exitcode}): the "
                               "cases it had in flight are not in the report")  # fmt: skip
+
+
+def _stuck(processes: list[Any], ended: set[int], run: GeneratedRun, late: float) -> None:
+    """Lanes still fuzzing ``late`` seconds past the deadline are stopped, an error of the
+    run: a campaign ends within its bound whatever a lane meets."""
+    for index, process in enumerate(processes):
+        if index not in ended:
+            process.kill()
+            ended.add(index)
+            run.errors.append(f"{process.name} did not end within {late:g} s of the "
+                              "campaign's end and was stopped: the cases it had in flight "
+                              "are not in the report")  # fmt: skip
 
 
 def _lane_main(lane: _Lane, shared: _Shared) -> None:
