@@ -39,6 +39,7 @@ from .config import (
     rate_flag,
     resolve_config,
     shard_flag,
+    size_flag,
 )
 from .diff.command import add_diff_parser, run_diff_command
 from .prism.install import add_prism_command, run_prism_command
@@ -49,6 +50,7 @@ from .report.text import render_text
 from .run.campaign import run_suite
 from .run.engine import private_hypothesis_home
 from .run.progress import Progress
+from .untrusted import one_line
 
 __all__ = ["main"]
 
@@ -79,9 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         "--max-examples", type=int, metavar="N", help="generated cases per phase (100)"
     )
     run.add_argument("--workers", type=int, metavar="N", help="concurrent workers (1)")
-    run.add_argument("--max-time", type=float, metavar="S", help="stop generating after S seconds")
+    run.add_argument("--max-time", type=float, metavar="S",
+                     help="stop the run after S seconds, with the report of what ran")  # fmt: skip
     run.add_argument("--timeout", type=float, metavar="S",
-                     help="seconds to wait for each answer (10)")  # fmt: skip
+                     help="seconds for each whole answer, headers and body (10)")  # fmt: skip
+    run.add_argument("--max-answer-size", type=size_flag, metavar="SIZE",
+                     help="read at most SIZE of each answer, then a finding (8MiB)")  # fmt: skip
     run.add_argument("--duration", type=duration_flag, metavar="T",
                      help="a campaign: fuzz until T after the start (90s, 30m, 2h)")  # fmt: skip
     run.add_argument("--max-failures", type=int, metavar="N",
@@ -142,7 +147,7 @@ def _main(argv: Sequence[str] | None) -> int:
         with _interruptible() as interrupt:
             report = run_suite(config, progress, interrupt)
     except (_UsageError, KitError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(one_line(f"{PROG}: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: aborted: no report written", file=sys.stderr)

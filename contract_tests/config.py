@@ -18,6 +18,7 @@ from honcho_spec import layered
 
 from .errors import UsageError
 from .options import (
+    DEFAULT_ANSWER_SIZE,
     Rate,
     Shard,
     duration_flag,
@@ -27,8 +28,10 @@ from .options import (
     parse_example_db,
     parse_rate,
     parse_shard,
+    parse_size,
     rate_flag,
     shard_flag,
+    size_flag,
 )
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "reproducers_folder",
     "resolve_config",
     "shard_flag",
+    "size_flag",
 ]
 
 ENV_PREFIX = "HONCHO_CONTRACT_"
@@ -91,6 +95,7 @@ class SuiteConfig:
     duration: float | None = None  # seconds a campaign runs (fixed phases, then fuzzing)
     max_failures: int | None = None
     example_db: str | None = None  # a folder or redis://HOST:PORT: the kept failing cases
+    max_answer_size: int = DEFAULT_ANSWER_SIZE  # bytes of an answer read, on the wire and decoded
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -244,4 +249,5 @@ _PARSED: dict[str, Callable[[str], Any]] = {
     "shard": parse_shard,
     "rate_limit": parse_rate,
     "example_db": parse_example_db,
+    "max_answer_size": parse_size,
 }

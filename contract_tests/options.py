@@ -17,6 +17,7 @@ from typing import TypeVar
 from .errors import UsageError
 
 __all__ = [
+    "DEFAULT_ANSWER_SIZE",
     "Rate",
     "Shard",
     "duration_flag",
@@ -27,8 +28,10 @@ __all__ = [
     "parse_example_db",
     "parse_rate",
     "parse_shard",
+    "parse_size",
     "rate_flag",
     "shard_flag",
+    "size_flag",
 ]
 
 T = TypeVar("T")
@@ -89,6 +92,30 @@ def parse_duration(text: str) -> float:
             f"{text!r} is not a duration", fix="give seconds, minutes or hours: 90s, 30m, 2h"
         )
     return seconds
+
+
+# An honest answer of this operation is a 204, or a 422 that may echo what was sent: the
+# largest request the kit sends is a little over 1 MiB. Eight times that leaves room for an
+# echo in any framing, and holds each exchange to a few MiB of memory.
+DEFAULT_ANSWER_SIZE = 8 << 20
+_SIZE = re.compile(r"(\d+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+_SMALLEST_ANSWER = 1 << 10
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``8MiB``, ``512KiB``, ``1048576`` (``K``, ``M`` and ``G`` are binary, with
+    or without ``iB``/``B``), at least 1 KiB; anything else is a :class:`UsageError`.
+
+    >>> parse_size("8MiB"), parse_size("512k"), parse_size("2048")
+    (8388608, 524288, 2048)
+    """
+    match = _SIZE.fullmatch(text.strip())
+    size = int(match.group(1)) * _SIZE_UNITS[match.group(2)[:1].lower()] if match else 0
+    if size < _SMALLEST_ANSWER:
+        raise UsageError(f"{text!r} is not a size of 1 KiB or more",
+                         fix="give bytes, KiB or MiB: 8MiB, 512KiB")  # fmt: skip
+    return size
 
 
 @dataclass(frozen=True)
@@ -159,4 +186,5 @@ def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
 rate_flag = flag_type(parse_rate)
 duration_flag = flag_type(parse_duration)
 shard_flag = flag_type(parse_shard)
+size_flag = flag_type(parse_size)
 example_db_flag = flag_type(parse_example_db)

@@ -66,10 +66,13 @@ def slow(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
 
 
 @pytest.mark.slow
-def test_max_time_stops_generating(tmp_path: Path) -> None:
+def test_max_time_stops_the_run(tmp_path: Path) -> None:
+    # --max-time bounds the whole run, probes included (a server as slow as --timeout allows
+    # on every case would take cases x timeout): it stops with the report of what ran
     with raw_server(slow) as url:
         whole = run(url, tmp_path, "--max-examples", "50")[1]
         cut = run(url, tmp_path, "--max-examples", "50", "--max-time", "1")[1]
-    # the same probes and golden cases, fewer generated cases
     assert (whole["failures"], cut["failures"]) == ([], [])
     assert 0 < cut["cases"] < whole["cases"]
+    assert cut["stopped"].startswith("--max-time 1 s reached: stopped after")
+    assert cut["duration_s"] < 5  # then the cases in flight end (20 ms each)

@@ -12,6 +12,7 @@ from ..cases.model import Finding, Severity
 from ..checks.answers import CHECK_NAMES
 from ..config import make_parent
 from ..run.session import Cause, Report
+from ..untrusted import lines, one_line
 from .text import summary_line
 
 __all__ = ["write_json", "write_junit"]
@@ -51,8 +52,8 @@ def write_json(report: Report, path: Path) -> None:
         "places": sorted(report.places),
         "summary": summary_line(report),
     }
-    make_parent(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
-                                 encoding="utf-8")  # fmt: skip
+    # ASCII: a server's controls, bidi marks and lone surrogates kept, as JSON escapes
+    make_parent(path).write_text(json.dumps(document, indent=2) + "\n", encoding="ascii")
 
 
 def write_junit(report: Report, path: Path) -> None:
@@ -65,30 +66,32 @@ def write_junit(report: Report, path: Path) -> None:
     suite = ET.Element("testsuite", name="honcho-contract", time=f"{report.duration:.3f}")
     if report.stopped:
         ET.SubElement(ET.SubElement(suite, "properties"), "property", name="stopped",
-                      value=report.stopped)  # fmt: skip
+                      value=one_line(report.stopped))  # fmt: skip
     counts = dict.fromkeys(("tests", "failures", "skipped"), 0)
     for cause in sorted(causes, key=lambda c: c.finding.severity is Severity.WARNING):
         finding = cause.finding
         name = f"{cause.place}: {finding.cause}" if finding.cause else cause.place
-        case = ET.SubElement(suite, "testcase", classname=finding.check, name=name)
+        case = ET.SubElement(suite, "testcase", classname=finding.check, name=one_line(name))
         counts["tests"] += 1
         failed = finding.severity is Severity.FAILURE
         counts["failures" if failed else "skipped"] += 1
         element = ET.SubElement(case, "failure" if failed else "skipped", message=_line(finding))
-        element.text = (f"{_line(finding)} ({cause.count} case{'s' * (cause.count != 1)}: "
-                        f"{', '.join(cause.locations)})\n{finding.reproducer}")  # fmt: skip
+        element.text = lines([f"{_line(finding)} ({cause.count} case{'s' * (cause.count != 1)}: "
+                              f"{', '.join(cause.locations)})", finding.reproducer])  # fmt: skip
     for place in sorted(report.places):
         for check in CHECK_NAMES:
             if (place, check) not in touched:
-                ET.SubElement(suite, "testcase", classname=check, name=place)
+                ET.SubElement(suite, "testcase", classname=check, name=one_line(place))
                 counts["tests"] += 1
     for error in report.errors:
         case = ET.SubElement(suite, "testcase", classname="engine", name="error")
-        ET.SubElement(case, "error", message=error)
+        ET.SubElement(case, "error", message=one_line(error))
     for name, value in {**counts, "errors": len(report.errors)}.items():
         suite.set(name, str(value + (len(report.errors) if name == "tests" else 0)))
     ET.ElementTree(suite).write(make_parent(path), encoding="utf-8", xml_declaration=True)
 
 
 def _line(finding: Finding) -> str:
-    return f"{finding.check} [{finding.status}] at {finding.location}: {finding.message}"[:500]
+    """One line (XML 1.0 has no place for a server's controls: escaped)."""
+    return one_line(f"{finding.check} [{finding.status}] at {finding.location}: "
+                    f"{finding.message}"[:500])  # fmt: skip

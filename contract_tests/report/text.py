@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..cases.model import Severity
 from ..run.session import Cause, Report
+from ..untrusted import lines as output_lines
 
 __all__ = ["render_text", "summary_line"]
 
@@ -46,7 +47,7 @@ def render_text(report: Report) -> str:
     if report.stopped:
         lines.append(f"STOPPED {report.stopped}")
     lines.append(summary_line(report))
-    return "\n".join(lines)
+    return output_lines(lines)  # each line's server data escaped: one line stays one
 
 
 def _hit(cause: Cause) -> str:

@@ -36,12 +36,20 @@ T = TypeVar("T")
 
 
 class Stop:
-    """Whether a run ends before its work is done, and why: ``--max-failures`` reached or
-    an interrupt. (``--duration`` ending a campaign is its normal end.)"""
+    """Whether a run ends before its work is done, and why: ``--max-failures`` or
+    ``--max-time`` reached, or an interrupt. (``--duration`` ending a campaign is its
+    normal end.)"""
 
-    def __init__(self, config: SuiteConfig, interrupt: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        config: SuiteConfig,
+        interrupt: threading.Event | None = None,
+        started: float | None = None,
+    ) -> None:
         self.max_failures = config.max_failures
+        self.max_time = config.max_time
         self.interrupt = interrupt or threading.Event()
+        self.started = time.monotonic() if started is None else started
 
     def why(self, report: Report) -> str | None:
         if self.interrupt.is_set():
@@ -49,6 +57,10 @@ class Stop:
         failures = report.count(Severity.FAILURE)
         if self.max_failures is not None and failures >= self.max_failures:
             return f"--max-failures {self.max_failures} reached: stopped after {report.cases} cases"
+        # the whole run's bound (each case's own is --timeout): a server as slow as --timeout
+        # allows on every case would take cases x timeout
+        if self.max_time is not None and time.monotonic() - self.started >= self.max_time:
+            return f"--max-time {self.max_time:g} s reached: stopped after {report.cases} cases"
         return None
 
 
@@ -69,7 +81,7 @@ def run_suite(
     if config.duration is not None:
         progress.ends_at(started + config.duration)
     session = Session(config, say=progress.note)
-    stop = Stop(config, interrupt)
+    stop = Stop(config, interrupt, started)
     memory: Memory | None = None
     try:
         memory = session.open_memory()  # checked before the first request

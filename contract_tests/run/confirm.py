@@ -13,29 +13,53 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..cases.model import SERVER_DOWN, Finding, Probe, Reply, Severity
+from ..checks.causes import input_kind
 from ..errors import UnreachableError
-from ..wire.transport import NoAnswer
+from ..wire.outage import Outage
+from ..wire.transport import BadAnswer, NoAnswer
 
-__all__ = ["Judge", "attempt", "confirmed", "show"]
+__all__ = ["Judge", "attempt", "confirmed", "show", "unanswered"]
 
-# The findings an answer (or its absence, with the reason) gets.
-Judge = Callable[[Reply | None, str], list[Finding]]
+# The findings an answer (or, where none came whole, why) gets.
+Judge = Callable[[Reply | None, NoAnswer | None], list[Finding]]
 
 
-def attempt(send: Callable[[Probe], Reply], probe: Probe) -> tuple[Reply | None, str]:
-    """``send(probe)``: the reply, or ``None`` and why none came (``NAME: no answer (...)``)."""
+def attempt(send: Callable[[Probe], Reply], probe: Probe) -> tuple[Reply | None, NoAnswer | None]:
+    """``send(probe)``: the reply, or ``None`` and why no whole answer came."""
     try:
-        return send(probe), ""
+        return send(probe), None
     except NoAnswer as exc:
-        return None, f"{probe.name}: {exc}"
+        return None, exc
     except UnreachableError as exc:  # met mid-run: the run's watch judges it
-        return None, f"{probe.name}: {exc.what}"
+        return None, NoAnswer(exc.what)
 
 
-def show(reply: Reply | None, reason: str = "", limit: int = 200) -> str:
+def unanswered(
+    probe: Probe,
+    failure: NoAnswer,
+    lost: Callable[[str], Outage | None] | None,
+    curl: Callable[[Probe], str],
+) -> Finding:
+    """The finding of a request that got no whole answer. An answer that broke a bound or
+    HTTP's framing is that finding, whatever was sent (one cause however many cases meet
+    it), with its first bytes; else ``server_down`` if the server stopped answering (see
+    ``lost``, the run's watch), else ``no_answer``."""
+    if isinstance(failure, BadAnswer):
+        head = failure.head.decode("utf-8", "backslashreplace")
+        return Finding(failure.check, Severity.FAILURE, None, probe.location,
+                       f"{probe.name}: {failure}", answer=f"first bytes: {head}")  # fmt: skip
+    outage = lost(str(failure)) if lost is not None else None
+    if outage is not None:
+        return outage.finding(curl)
+    kind = input_kind(probe.location, probe.body)
+    return Finding("no_answer", Severity.FAILURE, None, probe.location,
+                   f"{probe.name}: {failure}", cause=kind)  # fmt: skip
+
+
+def show(reply: Reply | None, failure: NoAnswer | None = None, limit: int = 200) -> str:
     """One line: status, content-type and the body cut at ``limit`` characters."""
     if reply is None:
-        return reason or "no answer"
+        return str(failure) if failure is not None else "no answer"
     text = reply.body[:limit].decode("utf-8", "backslashreplace") or "(empty body)"
     more = f"... ({len(reply.body):,} bytes)" if len(reply.body) > limit else ""
     return f"{reply.status} {reply.header('content-type') or '(no content-type)'} {text}{more}"
@@ -54,12 +78,12 @@ def confirmed(
     }
     if not failures:
         return findings
-    reply, reason = attempt(resend, probe)
-    again = judge(reply, reason)
+    reply, failure = attempt(resend, probe)
+    again = judge(reply, failure)
     down = [f for f in again if f.check == SERVER_DOWN]
     if down:
         return findings + down
-    fresh = show(reply, reason)
+    fresh = show(reply, failure)
     kept = [f for f in findings if f.key not in failures]
     repeated = {f.key for f in again if f.severity is Severity.FAILURE}
     kept += [replace(f, answer=fresh) for f in again if f.key in failures]

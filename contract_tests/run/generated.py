@@ -30,15 +30,16 @@ from schemathesis.engine.errors import ServerUnavailable
 from ..cases.locate import locate, place_of
 from ..cases.model import Exchange, Finding, Probe, Reply, Severity
 from ..checks.answers import CheckContext, run_checks
-from ..checks.causes import characterized, input_kind
+from ..checks.causes import characterized
 from ..config import SuiteConfig
+from ..wire.adapter import AnswerFailed
 from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command
-from ..wire.transport import Sender
-from .confirm import attempt, confirmed, show
+from ..wire.transport import NoAnswer, Sender
+from .confirm import attempt, confirmed, show, unanswered
 from .engine import PHASES, engine_schema
 from .memory import Kept, Memory
-from .pacing import paced
+from .sending import sent_by
 from .translate import translate
 
 __all__ = ["GeneratedRun", "run_generated"]
@@ -127,7 +128,7 @@ class _Checker:
     stop: Callable[[], bool]
     memory: Memory | None = None
     run: GeneratedRun = field(default_factory=GeneratedRun)
-    dropped: str | None = None  # the engine's last connection error, for the case it cut
+    dropped: NoAnswer | None = None  # the engine's last connection error, for the case it cut
 
     def execute(self, schema: Any, *, fuzz_for: float | None = None) -> str | None:
         """Run the engine once (its phases, or fuzzing for ``fuzz_for`` seconds); the phase
@@ -140,7 +141,7 @@ class _Checker:
             # whole seconds (the engine's type): rounded up, so a campaign lasts at least
             # its --duration and ends less than a second after
             stream = engine.fuzz(FuzzConfig(max_time=max(1, math.ceil(fuzz_for))))
-        with paced(schema, self.sender.pace):
+        with sent_by(schema, self.sender):
             return self._consume(stream, outages)
 
     def _consume(self, stream: Any, outages: int) -> str | None:
@@ -159,7 +160,7 @@ class _Checker:
                     down = event.phase.value if event.phase is not None else ""
                 elif self.watch is not None and _dropped(event.value):
                     # judged with the case it cut, which the scenario's end brings
-                    self.dropped = str(event.value).splitlines()[0]
+                    self.dropped = _failure(event.value)
                 else:
                     self.run.errors.append(str(event.info))
         finally:
@@ -167,7 +168,8 @@ class _Checker:
             stream.generator.close()
         if down is not None and self.watch is not None and self.watch.outages == outages:
             # the engine saw it go before any case of the scenario told the kit
-            outage = self.watch.lost(None, self.dropped or "no answer", known_down=True)
+            why = str(self.dropped) if self.dropped is not None else "no answer"
+            outage = self.watch.lost(None, why, known_down=True)
             if outage is not None:
                 self.on_case([outage.finding(self.curl)])
         return down
@@ -186,8 +188,8 @@ class _Checker:
             probe = _unanswered(node.value, interaction.request, self.credentials)
             self.watch.sent(probe)
             if self.dropped is not None:  # the connection failed, not a check's own request
-                reason, self.dropped = self.dropped, None
-                self.record(probe, [self.unanswered(probe, reason)])
+                failure, self.dropped = self.dropped, None
+                self.record(probe, [self.unanswered(probe, failure)])
 
     def check(self, probe: Probe, response: Any, checks: Any) -> None:
         if self.watch is not None:
@@ -211,9 +213,9 @@ class _Checker:
         probe = kept.probe
         if self.watch is not None:
             self.watch.sent(probe)
-        reply, reason = attempt(self.sender.send, probe)
+        reply, failure = attempt(self.sender.send, probe)
         if reply is None:
-            findings = [self.unanswered(probe, reason.removeprefix(f"{probe.name}: "))]
+            findings = [self.unanswered(probe, failure or NoAnswer("no answer"))]
         else:
             theirs = list(kept.theirs) if reply.status == kept.status else []
             findings = self.confirmed(Exchange(probe, reply), theirs)
@@ -229,23 +231,19 @@ class _Checker:
         curl = self.curl(probe)
         self.on_case([replace(f, reproducer=f.reproducer or curl) for f in findings])
 
-    def unanswered(self, probe: Probe, reason: str) -> Finding:
-        """``server_down`` if the server stopped answering, else ``no_answer``."""
-        outage = self.watch.lost(_resendable(probe), reason) if self.watch else None
-        if outage is not None:
-            return outage.finding(self.curl)
-        kind = input_kind(probe.location, probe.body)
-        return Finding("no_answer", Severity.FAILURE, None, probe.location,
-                       f"{probe.name}: {reason}", cause=kind)  # fmt: skip
+    def unanswered(self, probe: Probe, failure: NoAnswer) -> Finding:
+        watch = self.watch
+        lost = (lambda why: watch.lost(_resendable(probe), why)) if watch is not None else None
+        return unanswered(probe, failure, lost, self.curl)
 
     def confirmed(self, exchange: Exchange, theirs: list[Finding]) -> list[Finding]:
         """The kit's findings and schemathesis's, each failure sent again on a fresh
         connection: schemathesis's hold when the server gives the same status again."""
         probe, first = exchange.probe, exchange.reply
 
-        def judge(reply: Reply | None, reason: str) -> list[Finding]:
+        def judge(reply: Reply | None, failure: NoAnswer | None) -> list[Finding]:
             if reply is None:
-                return [self.unanswered(probe, reason.removeprefix(f"{probe.name}: "))]
+                return [self.unanswered(probe, failure or NoAnswer("no answer"))]
             fresh = Exchange(probe, reply)
             again = run_checks(fresh, self.ctx)
             return characterized(fresh, again + theirs if reply.status == first.status else again)
@@ -279,8 +277,15 @@ def _probe(case: Any, response: Any, credentials: bool) -> Probe:
 
 
 def _dropped(error: object) -> bool:
-    """A connection the server closed or refused (a timeout is the case's own failure)."""
+    """A connection the server closed or refused, or an answer that broke its bounds (a
+    timeout is the case's own failure)."""
     return isinstance(error, requests.ConnectionError) and not isinstance(error, requests.Timeout)
+
+
+def _failure(error: object) -> NoAnswer:
+    if isinstance(error, AnswerFailed):
+        return error.failure
+    return NoAnswer(str(error).splitlines()[0])
 
 
 def _unanswered(case: Any, request: Any, credentials: bool) -> Probe:

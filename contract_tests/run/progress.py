@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from ..untrusted import one_line
+
 __all__ = ["Progress"]
 
 
@@ -71,7 +73,9 @@ class Progress:
         """A line of its own, whatever the phase: ``honcho-contract: TEXT``."""
         if self._out is None:
             return
-        self._out.write(("\r\x1b[K" if self._terminal else "") + f"honcho-contract: {text}\n")
+        self._out.write(
+            ("\r\x1b[K" if self._terminal else "") + f"honcho-contract: {one_line(text)}\n"
+        )
         self._out.flush()
 
     def _say(self, suffix: str = "", *, end: bool = False) -> None:

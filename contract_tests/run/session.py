@@ -31,15 +31,15 @@ from ..cases.probes import build_probes
 from ..cases.tokens import credential_probes, enforcement_probe, token_probes
 from ..checks.answers import CheckContext, run_checks
 from ..checks.auth import AuthVerdict, judge_enforcement
-from ..checks.causes import characterized, input_kind
+from ..checks.causes import characterized
 from ..checks.fixtures import fixture_locations, golden_answer
 from ..config import SuiteConfig
 from ..errors import CredentialsError, UnreachableError
 from ..wire.outage import Watch
 from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command
-from ..wire.transport import NoAnswer, Sender
-from .confirm import attempt, confirmed, show
+from ..wire.transport import BadAnswer, NoAnswer, Sender
+from .confirm import attempt, confirmed, show, unanswered
 from .generated import GeneratedRun, run_generated
 from .memory import Memory, open_memory
 from .setup import check_credentials, check_reached
@@ -213,7 +213,8 @@ class Session:
         self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile)
         if pace is None and config.rate_limit is not None:
             pace = TokenBucket(config.rate_limit.interval)
-        self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace)
+        self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace,
+                             max_size=config.max_answer_size)  # fmt: skip
         self.auth_headers = credentials_for(config)
         self.probes = ProbeSet(
             facts=self.facts,
@@ -260,6 +261,17 @@ class Session:
         self.watch.sent(probe)
         try:
             reply = self.sender.send(probe)
+        except BadAnswer as exc:
+            if not _speaks_http(exc.head):
+                raise UnreachableError(
+                    f"the server does not speak HTTP: its answer to a valid request begins "
+                    f"{exc.head[:80]!r}",
+                    where=self.config.root_url,
+                    fix="check that --base-url names the server's HTTP port",
+                ) from None
+            # an answer, but not a whole one: a finding, and the run goes on (the server's
+            # auth is judged by the probes that get whole answers)
+            return [self.unanswered(probe, exc)]
         except NoAnswer as exc:
             raise UnreachableError(
                 f"the server does not answer a valid request ({exc})",
@@ -335,9 +347,9 @@ class Session:
     def check(self, probe: Probe, fixture: FixtureProbe | None = None) -> list[Finding]:
         """Send ``probe`` and apply every check; a failure is confirmed on a fresh connection."""
 
-        def judge(reply: Reply | None, reason: str) -> list[Finding]:
+        def judge(reply: Reply | None, failure: NoAnswer | None) -> list[Finding]:
             if reply is None:
-                return [self.unanswered(probe, reason)]
+                return [self.unanswered(probe, failure or NoAnswer("no answer"))]
             exchange = Exchange(probe, reply)
             findings = run_checks(exchange, self.ctx)
             if fixture is not None:
@@ -346,20 +358,16 @@ class Session:
             return characterized(exchange, findings)
 
         self.watch.sent(probe)
-        reply, reason = attempt(self.sender.send, probe)
-        findings = confirmed(probe, judge(reply, reason), show(reply, reason),
+        reply, failure = attempt(self.sender.send, probe)
+        findings = confirmed(probe, judge(reply, failure), show(reply, failure),
                              self.sender.confirm, judge)  # fmt: skip
         return [replace(finding, reproducer=finding.reproducer or self.curl(probe))
                 for finding in findings]  # fmt: skip
 
-    def unanswered(self, probe: Probe, reason: str) -> Finding:
-        """``server_down`` if the server stopped answering (once it answers again: raises
-        :class:`~contract_tests.wire.outage.ServerDown` if it does not), else ``no_answer``."""
-        outage = self.watch.lost(probe, reason.removeprefix(f"{probe.name}: "))
-        if outage is not None:
-            return outage.finding(self.curl)
-        return Finding("no_answer", Severity.FAILURE, None, probe.location, reason,
-                       cause=input_kind(probe.location, probe.body))  # fmt: skip
+    def unanswered(self, probe: Probe, failure: NoAnswer) -> Finding:
+        """The finding of ``probe`` left without a whole answer (the watch raises
+        :class:`~contract_tests.wire.outage.ServerDown` if the server does not come back)."""
+        return unanswered(probe, failure, lambda why: self.watch.lost(probe, why), self.curl)
 
     def curl(self, probe: Probe) -> str:
         return curl_command(
@@ -368,6 +376,12 @@ class Session:
             show_secrets=self.config.show_secrets,
             bodies=self.config.reproducers_dir,
         )
+
+
+def _speaks_http(head: bytes) -> bool:
+    """Whether an answer's first bytes hold an HTTP status line's start (after bytes of no
+    HTTP: a finding), or are the start of one (it came slowly)."""
+    return b"HTTP/" in head or (bool(head) and b"HTTP/1.".startswith(head))
 
 
 def credentials_for(config: SuiteConfig) -> tuple[tuple[str, str], ...]:

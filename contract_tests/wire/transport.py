@@ -9,17 +9,26 @@ answer once more, on a fresh connection (as browsers, curl and schemathesis do),
 :class:`NoAnswer` only if that gets nothing either; a timeout is not sent again.
 :meth:`Sender.confirm` sends a probe on a fresh connection, to confirm a finding;
 :meth:`Sender.answers` tells whether the server answers at all.
+
+Each answer is read within its bounds (:mod:`.bounds`): ``timeout`` seconds for the whole of
+it, headers and body, and ``max_size`` bytes. An answer that breaks one, or that is not
+HTTP as RFC 9112 frames it, is a :class:`BadAnswer`, with the bytes that came: a finding
+about the answer, not a request left unanswered.
 """
 
 from __future__ import annotations
+
+import re
 
 import httpx
 
 from ..cases.model import Probe, Reply
 from ..errors import UnreachableError
+from ..options import DEFAULT_ANSWER_SIZE
+from .bounds import BoundedBackend, Budget, TooLarge, bounded
 from .pace import TokenBucket
 
-__all__ = ["NoAnswer", "Sender"]
+__all__ = ["BadAnswer", "NoAnswer", "Sender"]
 
 # The connection was closed or reset before an answer came (not a timeout, not a refusal).
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
@@ -29,21 +38,43 @@ _FAILED = (httpx.ConnectError, httpx.TimeoutException, *_DROPPED)
 class NoAnswer(Exception):  # noqa: N818 - an outcome of a probe, not a fault of the suite
     """The server closed the connection or did not answer in time."""
 
+    check = "no_answer"
+
+    def __init__(self, what: str, *, timed_out: bool = False) -> None:
+        super().__init__(what)
+        self.timed_out = timed_out  # no byte came in time (else the connection failed)
+
+
+class BadAnswer(NoAnswer):
+    """An answer began but broke a bound or HTTP's framing: ``check`` names which
+    (``answer_too_large``, ``answer_too_slow``, ``malformed_answer``), ``head`` holds the
+    first bytes that came."""
+
+    def __init__(self, check: str, what: str, head: bytes) -> None:
+        super().__init__(what)
+        self.check = check
+        self.head = head
+
 
 class Sender:
     """Sends probes for one run; thread-safe. ``send`` and ``confirm`` raise :class:`NoAnswer`
     per probe and :class:`UnreachableError` when nothing accepts the connection."""
 
-    def __init__(self, base_url: str, *, timeout: float, pace: TokenBucket | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        pace: TokenBucket | None = None,
+        max_size: int = DEFAULT_ANSWER_SIZE,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.pace = pace  # every request, re-sends included, waits for its slot
-        self._pooled = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.timeout = timeout
+        self.max_size = max_size
+        self._pooled = _client(timeout, httpx.Limits())
         # keeps no idle connection: each request opens its own, closed once it is answered
-        self._fresh = httpx.Client(
-            timeout=timeout,
-            follow_redirects=False,
-            limits=httpx.Limits(max_keepalive_connections=0),
-        )
+        self._fresh = _client(timeout, httpx.Limits(max_keepalive_connections=0))
 
     def send(self, probe: Probe) -> Reply:
         """Send ``probe`` on a keep-alive connection, once more on a fresh one if it drops."""
@@ -81,18 +112,54 @@ class Sender:
     ) -> Reply:
         if self.pace is not None and paced:
             self.pace.take()
-        response = client.request(
-            probe.method,
-            self.base_url + probe.path,
-            content=probe.body,
-            # as the bytes they stand for: a probe may carry a byte past ASCII in a header
-            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in probe.headers],
-            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
-        )
+        limit = self.timeout if timeout is None else timeout
+        with bounded(limit, self.max_size) as budget:
+            try:
+                with client.stream(
+                    probe.method,
+                    self.base_url + probe.path,
+                    content=probe.body,
+                    # as the bytes they stand for: a probe may carry a byte past ASCII
+                    headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in probe.headers],
+                    timeout=limit,
+                ) as response:
+                    problem = _framing_problem(response.headers.raw)
+                    if problem:
+                        raise BadAnswer("malformed_answer", f"not an HTTP/1.1 answer ({problem})",
+                                        bytes(budget.head))  # fmt: skip
+                    body = _read(response, budget)
+                    extra = _past_the_end(response, budget, probe.method)
+                    if extra:
+                        raise BadAnswer("malformed_answer", f"not an HTTP/1.1 answer ({extra})",
+                                        bytes(budget.head))  # fmt: skip
+            except TooLarge:
+                raise BadAnswer(
+                    "answer_too_large",
+                    f"the answer passed {_size(self.max_size)} (--max-answer-size): the kit "
+                    f"stopped reading it and closed the connection",
+                    bytes(budget.head),
+                ) from None
+            except httpx.TimeoutException as exc:
+                if not budget.received:
+                    raise
+                raise BadAnswer(
+                    "answer_too_slow",
+                    f"the answer was not whole within {limit:g} s (--timeout holds the whole "
+                    f"answer), {budget.received:,} bytes in",
+                    bytes(budget.head),
+                ) from exc
+            except _DROPPED as exc:
+                if not budget.received:  # closed before a byte of an answer: no answer
+                    raise
+                raise BadAnswer(
+                    "malformed_answer",
+                    f"not an HTTP/1.1 answer ({_reason(exc)}), {budget.received:,} bytes in",
+                    bytes(budget.head),
+                ) from exc
         return Reply(
             status=response.status_code,
             headers=tuple((k, v) for k, v in response.headers.multi_items()),
-            body=response.content,
+            body=body,
         )
 
     def _failure(self, exc: Exception, what: str) -> Exception:
@@ -102,7 +169,8 @@ class Sender:
                 where=self.base_url,
                 fix="check --base-url and that the server is running",
             )
-        return NoAnswer(f"{what} ({_reason(exc)})")
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        return NoAnswer(f"{what} ({_reason(exc)})", timed_out=timed_out)
 
     def close(self) -> None:
         self._pooled.close()
@@ -113,6 +181,63 @@ class Sender:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _client(timeout: float, limits: httpx.Limits) -> httpx.Client:
+    transport = httpx.HTTPTransport(limits=limits)
+    # httpx builds its pool on httpcore's sockets; the pool's reads go through the bounds
+    transport._pool._network_backend = BoundedBackend()
+    return httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+
+
+# RFC 9110 §5.5: a field value is visible characters, spaces and tabs (obs-text aside)
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _framing_problem(headers: list[tuple[bytes, bytes]]) -> str:
+    """What makes an answer's head one that HTTP forbids, though it parsed: controls in a
+    field (RFC 9110 §5.5), or both framings at once (RFC 9112 §6.3: a sender MUST NOT send
+    Content-Length with Transfer-Encoding; a sign of response splitting)."""
+    names = {name.lower() for name, _ in headers}
+    if b"transfer-encoding" in names and b"content-length" in names:
+        return "both Content-Length and Transfer-Encoding"
+    for name, value in headers:
+        if _CONTROL.search(value):
+            return f"control characters in the {name.decode('latin-1')} field"
+    return ""
+
+
+def _past_the_end(response: httpx.Response, budget: Budget, method: str) -> str:
+    """Bytes that came on the wire past the end its Content-Length gave the answer (a body
+    longer than it says: the rest would be read as the next answer), where the head and the
+    framing tell that end: a whole head among the first bytes kept, a final status."""
+    length = response.headers.get("content-length")
+    end = budget.head.find(b"\r\n\r\n")
+    if length is None or not length.isdigit() or end < 0 or response.status_code < 200:
+        return ""
+    # a HEAD's answer has no content whatever its length says; a 204's bytes after a
+    # content-length it gives are empty_204's to tell
+    expected = end + 4 + (0 if method == "HEAD" else int(length))
+    if budget.received <= expected:
+        return ""
+    return f"{budget.received - expected:,} bytes past its end (content-length: {length})"
+
+
+def _read(response: httpx.Response, budget: Budget) -> bytes:
+    """The body as decoded (a compressed answer is held to the cap once decoded too)."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > budget.cap:
+            raise TooLarge
+    return bytes(body)
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size:,} bytes"
 
 
 def _reason(exc: Exception) -> str:
