@@ -257,15 +257,7 @@ class Session:
     def detect_auth(self) -> list[Finding]:
         """Send a valid request without credentials (also: is the server there at all?)."""
         probe = enforcement_probe(self.probes)
-        self.watch.sent(probe)
-        try:
-            reply = self.sender.send(probe)
-        except NoAnswer as exc:
-            raise UnreachableError(
-                f"the server does not answer a valid request ({exc})",
-                where=self.config.root_url,
-                fix="check that it is up and serving, or raise --timeout",
-            ) from None
+        reply = self._send(probe, "a valid request")
         if reply.status in (401, 403) and not self.auth_headers:
             raise CredentialsError(
                 f"the server refuses a valid request without credentials ({reply.status}): "
@@ -285,14 +277,18 @@ class Session:
         self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
         return findings + ([self.auth.finding] if self.auth.finding else [])
 
-    def _send(self, probe: Probe) -> Reply:
-        """A request of the run's set-up checks, watched as every request is."""
+    def _send(self, probe: Probe, what: str = "a request of the set-up checks") -> Reply:
+        """A request of the run's set-up checks (``what`` it is), watched as every request
+        is; one left unanswered is an :class:`UnreachableError`: the run cannot start."""
         self.watch.sent(probe)
         try:
             return self.sender.send(probe)
         except NoAnswer as exc:
-            raise UnreachableError(f"the server does not answer ({exc})",
-                                   where=self.config.root_url) from None  # fmt: skip
+            raise UnreachableError(
+                f"the server does not answer {what} ({exc})",
+                where=self.config.root_url,
+                fix="check that it is up and serving, or raise --timeout",
+            ) from None
 
     def hostile_probes(self) -> list[Probe]:
         return build_probes(self.probes)
