@@ -10,6 +10,7 @@ __all__ = [
     "PROFILES",
     "SERVER_DOWN",
     "STATUS_CHECKS",
+    "THEIR_STATUS_CHECKS",
     "Exchange",
     "Expect",
     "Finding",
@@ -21,12 +22,14 @@ __all__ = [
 # ``contract``: what the document, HTTP and JSON require; ``honcho``: also what Honcho 2.5.1
 # answers on its FastAPI runtime (offsets, UTF-16 read, a body without content-type parsed).
 PROFILES = ("contract", "honcho")
-# The checks on a status: the kit's and schemathesis's, which say the same thing of one
-# answer (its names kept where only it found the cause).
-STATUS_CHECKS = frozenset(
-    {"expected_status", "positive_data_acceptance", "negative_data_rejection",
-     "status_code_conformance", "unsupported_method"}
-)  # fmt: skip
+# schemathesis's checks on a status: each says of an answer what the kit's expected_status
+# says (a 5xx: what its server_error says); the last judges the methods the document does
+# not declare, the others the generated data.
+THEIR_STATUS_CHECKS = ("positive_data_acceptance", "negative_data_rejection",
+                       "status_code_conformance", "unsupported_method")  # fmt: skip
+# The checks on a status, the kit's and schemathesis's: one cause where they judge one
+# answer (schemathesis's names kept where only it found the cause).
+STATUS_CHECKS = frozenset({"expected_status", *THEIR_STATUS_CHECKS})
 # The check of a server that stopped answering (not one request left unanswered): its
 # finding names the requests sent just before.
 SERVER_DOWN = "server_down"

@@ -26,7 +26,7 @@ from ..cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from ..cases.facts import ContractFacts
 from ..cases.golden import FixtureProbe, Replay, fixture_probe, fixture_probes
 from ..cases.locate import place_of
-from ..cases.model import STATUS_CHECKS, Exchange, Finding, Probe, Reply, Severity
+from ..cases.model import THEIR_STATUS_CHECKS, Exchange, Finding, Probe, Reply, Severity
 from ..cases.probes import build_probes
 from ..cases.tokens import credential_probes, enforcement_probe, token_probes
 from ..checks.answers import CheckContext, run_checks
@@ -122,7 +122,7 @@ def _home_of(cause: Cause) -> tuple[str, str, int | None, str]:
 
 
 # schemathesis's checks that share a cause with the kit's expected_status
-_THEIRS = STATUS_CHECKS - {"expected_status"}
+_THEIRS = frozenset(THEIR_STATUS_CHECKS)
 
 
 @dataclass
