@@ -5,6 +5,7 @@
         [--spec PATH] [--duration T] [--shard I/N] [--example-db PATH|redis://HOST:PORT]
         [--junit-xml PATH] [--reproducers DIR]
         [--report-json PATH] [--strict] [--profile contract|honcho]
+        [--checks NAMES] [--exclude-checks NAMES]
         [--auth auto|required|off] [--jwt-secret S]
         [--show-secrets]
     honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff.command)
@@ -36,6 +37,7 @@ from .config import (
     check_writable,
     duration_flag,
     example_db_flag,
+    names_flag,
     rate_flag,
     resolve_config,
     shard_flag,
@@ -105,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", choices=PROFILES,
                      help="contract: what the document, HTTP and JSON require (default); "
                      "honcho: also what Honcho 2.5.1 answers on FastAPI")  # fmt: skip
+    run.add_argument("--checks", type=names_flag, metavar="NAMES",
+                     help="report only these checks (comma-separated)")  # fmt: skip
+    run.add_argument("--exclude-checks", type=names_flag, metavar="NAMES",
+                     help="report none of these checks (comma-separated)")  # fmt: skip
     run.add_argument("--auth", choices=AUTH_MODES, help="auth expectations (auto)")
     run.add_argument("--jwt-secret", metavar="S", help="the server's JWT secret: probe its auth")
     run.add_argument("--show-secrets", action="store_true", default=None,

@@ -23,8 +23,10 @@ from .options import (
     duration_flag,
     example_db_flag,
     is_redis_url,
+    names_flag,
     parse_duration,
     parse_example_db,
+    parse_names,
     parse_rate,
     parse_shard,
     rate_flag,
@@ -45,6 +47,7 @@ __all__ = [
     "from_environment",
     "is_redis_url",
     "make_parent",
+    "names_flag",
     "parse_duration",
     "parse_rate",
     "parse_shard",
@@ -91,6 +94,8 @@ class SuiteConfig:
     duration: float | None = None  # seconds a campaign runs (fixed phases, then fuzzing)
     max_failures: int | None = None
     example_db: str | None = None  # a folder or redis://HOST:PORT: the kept failing cases
+    checks: tuple[str, ...] | None = None  # the checks reported (None: all), by report name
+    exclude_checks: tuple[str, ...] | None = None  # ... less these
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -244,4 +249,6 @@ _PARSED: dict[str, Callable[[str], Any]] = {
     "shard": parse_shard,
     "rate_limit": parse_rate,
     "example_db": parse_example_db,
+    "checks": parse_names,
+    "exclude_checks": parse_names,
 }

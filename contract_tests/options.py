@@ -23,8 +23,10 @@ __all__ = [
     "example_db_flag",
     "flag_type",
     "is_redis_url",
+    "names_flag",
     "parse_duration",
     "parse_example_db",
+    "parse_names",
     "parse_rate",
     "parse_shard",
     "rate_flag",
@@ -143,6 +145,19 @@ def parse_example_db(text: str) -> str:
     return text
 
 
+def parse_names(text: str) -> tuple[str, ...]:
+    """Comma-separated names (``--checks``): at least one; which are known is the reader's
+    to say.
+
+    >>> parse_names("server_error, empty_204")
+    ('server_error', 'empty_204')
+    """
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise UsageError(f"{text!r} names nothing", fix="give names, comma-separated")
+    return names
+
+
 def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
     """``parse`` as an argparse type: its error becomes argparse's one line."""
 
@@ -160,3 +175,4 @@ rate_flag = flag_type(parse_rate)
 duration_flag = flag_type(parse_duration)
 shard_flag = flag_type(parse_shard)
 example_db_flag = flag_type(parse_example_db)
+names_flag = flag_type(parse_names)

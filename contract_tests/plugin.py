@@ -60,6 +60,10 @@ _OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--contract-strict", "strict",
      {"action": "store_true", "default": None, "help": "warnings fail"}),
     ("--contract-profile", "profile", {"metavar": "NAME", "help": "contract (default) or honcho"}),
+    ("--contract-checks", "checks",
+     {"metavar": "NAMES", "help": "report only these checks (comma-separated)"}),
+    ("--contract-exclude-checks", "exclude_checks",
+     {"metavar": "NAMES", "help": "report none of these checks"}),
     ("--contract-auth", "auth", {"metavar": "MODE", "help": "auth expectations: auto (default), "
                                  "required or off"}),
     ("--contract-jwt-secret", "jwt_secret", {"metavar": "S", "help": "the server's JWT secret"}),

@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 from ..cases.locate import place_of
 from ..cases.model import Finding, Severity
 from ..checks.answers import CHECK_NAMES
+from ..checks.selection import select_checks
 from ..config import make_parent
 from ..run.session import Cause, Report
 from .text import summary_line
@@ -46,7 +47,7 @@ def write_json(report: Report, path: Path) -> None:
         "failures": [_as_dict(c) for c in distinct if c.finding.severity is Severity.FAILURE],
         "warnings": [_as_dict(c) for c in distinct if c.finding.severity is Severity.WARNING],
         "errors": report.errors,
-        "checks": list(CHECK_NAMES),
+        "checks": _applied(report),
         "stopped": report.stopped,
         "places": sorted(report.places),
         "summary": summary_line(report),
@@ -78,7 +79,7 @@ def write_junit(report: Report, path: Path) -> None:
         element.text = (f"{_line(finding)} ({cause.count} case{'s' * (cause.count != 1)}: "
                         f"{', '.join(cause.locations)})\n{finding.reproducer}")  # fmt: skip
     for place in sorted(report.places):
-        for check in CHECK_NAMES:
+        for check in _applied(report):
             if (place, check) not in touched:
                 ET.SubElement(suite, "testcase", classname=check, name=place)
                 counts["tests"] += 1
@@ -88,6 +89,12 @@ def write_junit(report: Report, path: Path) -> None:
     for name, value in {**counts, "errors": len(report.errors)}.items():
         suite.set(name, str(value + (len(report.errors) if name == "tests" else 0)))
     ET.ElementTree(suite).write(make_parent(path), encoding="utf-8", xml_declaration=True)
+
+
+def _applied(report: Report) -> list[str]:
+    """The kit's checks the run applied: all of them, or those ``--checks`` leaves."""
+    selection = select_checks(report.config.checks, report.config.exclude_checks)
+    return [check for check in CHECK_NAMES if selection.reports(check)]
 
 
 def _line(finding: Finding) -> str:

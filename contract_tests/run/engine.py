@@ -15,6 +15,7 @@ from typing import Any
 import schemathesis
 
 from ..checks.answers import CheckContext
+from ..checks.selection import THEIR_CHECKS
 from ..config import SuiteConfig
 from .shard import examples_share, keeps_case
 from .translate import AUTH_STATUSES
@@ -69,6 +70,12 @@ def _engine_config(
             "positive_data_acceptance": {"expected-statuses": [204, *extra]},
             "negative_data_rejection": {"expected-statuses": [422, *extra]},
             "ignored_auth": {"enabled": False},
+            # --exclude-checks naming one of schemathesis's: the engine does not run it
+            **{
+                name: {"enabled": False}
+                for name in config.exclude_checks or ()
+                if name in THEIR_CHECKS
+            },
         },
     }
     if auth_headers:

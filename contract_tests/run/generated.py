@@ -248,9 +248,12 @@ class _Checker:
                 return [self.unanswered(probe, reason.removeprefix(f"{probe.name}: "))]
             fresh = Exchange(probe, reply)
             again = run_checks(fresh, self.ctx)
-            return characterized(fresh, again + theirs if reply.status == first.status else again)
+            again += theirs if reply.status == first.status else []
+            return self.ctx.checks.kept(characterized(fresh, again))
 
-        findings = characterized(exchange, run_checks(exchange, self.ctx) + theirs)
+        findings = self.ctx.checks.kept(
+            characterized(exchange, run_checks(exchange, self.ctx) + theirs)
+        )
         resend = lambda p: self.sender.confirm(_resendable(p))  # noqa: E731
         return confirmed(probe, findings, show(first), resend, judge)
 

@@ -33,6 +33,7 @@ from ..checks.answers import CheckContext, run_checks
 from ..checks.auth import AuthVerdict, judge_enforcement
 from ..checks.causes import characterized, input_kind
 from ..checks.fixtures import fixture_locations, golden_answer
+from ..checks.selection import select_checks
 from ..config import SuiteConfig
 from ..errors import CredentialsError, UnreachableError
 from ..wire.outage import Watch
@@ -210,7 +211,9 @@ class Session:
         self.document_path = config.spec_path or default_document_path()
         self.document = load_document(self.document_path)
         self.facts = ContractFacts.from_document(self.document)
-        self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile)
+        checks = select_checks(config.checks, config.exclude_checks)
+        self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile,
+                                checks=checks)  # fmt: skip
         if pace is None and config.rate_limit is not None:
             pace = TokenBucket(config.rate_limit.interval)
         self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace)
@@ -272,10 +275,10 @@ class Session:
         findings = characterized(
             Exchange(probe, reply), run_checks(Exchange(probe, reply), self.ctx)
         )
-        if self.config.auth == "off":
-            return findings
-        self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
-        return findings + ([self.auth.finding] if self.auth.finding else [])
+        if self.config.auth != "off":
+            self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
+            findings += [self.auth.finding] if self.auth.finding else []
+        return self.ctx.checks.kept(findings)
 
     def _send(self, probe: Probe, what: str = "a request of the set-up checks") -> Reply:
         """A request of the run's set-up checks (``what`` it is), watched as every request
@@ -339,7 +342,7 @@ class Session:
             if fixture is not None:
                 findings.extend(fixture_locations(fixture, exchange, self.ctx))
                 findings.extend(golden_answer(fixture, exchange, self.ctx))
-            return characterized(exchange, findings)
+            return self.ctx.checks.kept(characterized(exchange, findings))
 
         self.watch.sent(probe)
         reply, reason = attempt(self.sender.send, probe)
