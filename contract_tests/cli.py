@@ -1,6 +1,7 @@
 """``honcho-contract``: does a server keep the trigger_dream contract?
 
-    honcho-contract run --base-url URL [--token T] [--workspace-id ID] [--seed N]
+    honcho-contract run --base-url URL [--token T] [-H 'NAME: VALUE']... [--workspace-id ID]
+        [--seed N]
         [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--down-wait S]
         [--spec PATH] [--duration T] [--shard I/N] [--example-db PATH|redis://HOST:PORT]
         [--junit-xml PATH] [--reproducers DIR]
@@ -37,6 +38,7 @@ from .config import (
     check_writable,
     duration_flag,
     example_db_flag,
+    header_flag,
     names_flag,
     rate_flag,
     resolve_config,
@@ -73,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="fuzz a server against the contract")
     run.add_argument("--base-url", metavar="URL", help="the server under test")
     run.add_argument("--token", metavar="T", help="sent as 'Authorization: Bearer T'")
+    run.add_argument("-H", "--header", dest="headers", action="append", type=header_flag,
+                     metavar="'NAME: VALUE'",
+                     help="sent with every request; repeatable")  # fmt: skip
     run.add_argument("--workspace-id", metavar="ID", help="pin the workspace_id path parameter")
     run.add_argument(
         "--seed", type=int, metavar="N", help="fixed by default: same seed, same cases"

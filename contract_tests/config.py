@@ -22,10 +22,12 @@ from .options import (
     Shard,
     duration_flag,
     example_db_flag,
+    header_flag,
     is_redis_url,
     names_flag,
     parse_duration,
     parse_example_db,
+    parse_header,
     parse_names,
     parse_rate,
     parse_shard,
@@ -45,6 +47,7 @@ __all__ = [
     "duration_flag",
     "example_db_flag",
     "from_environment",
+    "header_flag",
     "is_redis_url",
     "make_parent",
     "names_flag",
@@ -96,6 +99,7 @@ class SuiteConfig:
     example_db: str | None = None  # a folder or redis://HOST:PORT: the kept failing cases
     checks: tuple[str, ...] | None = None  # the checks reported (None: all), by report name
     exclude_checks: tuple[str, ...] | None = None  # ... less these
+    headers: tuple[tuple[str, str], ...] = ()  # -H: sent with every request
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -129,6 +133,12 @@ class SuiteConfig:
                 raise UsageError(f"--example-db {exc.what}", fix=exc.fix) from None
         if self.duration is not None and not 0 < self.duration < math.inf:
             raise UsageError("--duration must be a positive time", fix="e.g. --duration 30m")
+        object.__setattr__(self, "headers", tuple(self.headers))  # a flag's list
+        for name, value in self.headers:
+            try:
+                parse_header(f"{name}: {value}")
+            except UsageError as exc:
+                raise UsageError(f"-H {exc.what}", fix=exc.fix) from None
 
     @property
     def root_url(self) -> str:
@@ -233,13 +243,20 @@ def _convert(name: str, value: str, labels: tuple[str, str] | None = None) -> An
         return value.lower() in _TRUE
     if name in ("junit_xml", "report_json", "spec_path", "reproducers"):
         return Path(value)
+    if name == "headers":  # a flag holds one header; the variable, one a line
+        lines = [value] if labels else [line for line in value.splitlines() if line.strip()]
+        return tuple(_parsed(parse_header, line, prefix) for line in lines)
     parse = _PARSED.get(name)
     if parse is not None:
-        try:
-            return parse(value)
-        except UsageError as exc:  # "'fast' is not a rate; give ...", named by its variable
-            raise UsageError(f"{prefix}{exc}") from None
+        return _parsed(parse, value, prefix)
     return value
+
+
+def _parsed(parse: Callable[[str], Any], value: str, prefix: str) -> Any:
+    try:
+        return parse(value)
+    except UsageError as exc:  # "'fast' is not a rate; give ...", named by its variable
+        raise UsageError(f"{prefix}{exc}") from None
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")

@@ -17,15 +17,18 @@ from typing import TypeVar
 from .errors import UsageError
 
 __all__ = [
+    "KIT_HEADERS",
     "Rate",
     "Shard",
     "duration_flag",
     "example_db_flag",
     "flag_type",
+    "header_flag",
     "is_redis_url",
     "names_flag",
     "parse_duration",
     "parse_example_db",
+    "parse_header",
     "parse_names",
     "parse_rate",
     "parse_shard",
@@ -145,6 +148,54 @@ def parse_example_db(text: str) -> str:
     return text
 
 
+# The headers the kit writes for each request itself, and why a -H may not set them.
+KIT_HEADERS = {
+    "authorization": "pass --token T: the kit sends it, leaves it out and spoils it as its auth "
+    "probes need",
+    "content-type": "the kit sends each probe's own (every common one, and none, on purpose)",
+    "content-length": "the transport writes it for each body",
+    "transfer-encoding": "the transport frames each body",
+    "host": "it is --base-url's",
+    "connection": "the transport manages its connections",
+}
+# RFC 9110 5.6.2: a field name is a token
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_FIX = "give NAME: VALUE, as in -H 'X-Env: staging'"
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``NAME: VALUE`` (``-H``) as (name, value), the value's outer whitespace dropped; no
+    colon, a name that is no token, an empty value, CR, LF or NUL, a character past Latin-1
+    or a header the kit writes itself is a :class:`UsageError`.
+
+    >>> parse_header("X-Env:  staging ")
+    ('X-Env', 'staging')
+    """
+    name, colon, value = text.partition(":")
+    name, value = name.strip(), value.strip(" \t")
+    if not colon:
+        raise UsageError(f"{text!r} is no header: no colon", fix=_HEADER_FIX)
+    if not name:
+        raise UsageError(f"{text!r} names no header before its colon", fix=_HEADER_FIX)
+    if not _TOKEN.fullmatch(name):
+        raise UsageError(f"{name!r} is no header name", fix=_HEADER_FIX)
+    if not value or any(c in value for c in "\r\n\0") or not _latin1(value):
+        raise UsageError(f"{text!r} has no value a header may carry (one line of Latin-1 text)",
+                         fix=_HEADER_FIX)  # fmt: skip
+    why = KIT_HEADERS.get(name.lower())
+    if why is not None:
+        raise UsageError(f"{name!r} is a header the kit writes for each request", fix=why)
+    return name, value
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_names(text: str) -> tuple[str, ...]:
     """Comma-separated names (``--checks``): at least one; which are known is the reader's
     to say.
@@ -176,3 +227,4 @@ duration_flag = flag_type(parse_duration)
 shard_flag = flag_type(parse_shard)
 example_db_flag = flag_type(parse_example_db)
 names_flag = flag_type(parse_names)
+header_flag = flag_type(parse_header)

@@ -40,6 +40,9 @@ __all__ = ["NO_SERVER", "contract_config", "keep_warnings", "shard_items"]
 # nothing.
 _OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--contract-token", "token", {"metavar": "T", "help": "sent as 'Authorization: Bearer T'"}),
+    ("--contract-header", "headers",
+     {"metavar": "'NAME: VALUE'", "action": "append", "help": "sent with every request; "
+      "repeatable"}),
     ("--contract-workspace-id", "workspace_id",
      {"metavar": "ID", "help": "pin the workspace_id path parameter"}),
     ("--contract-seed", "seed", {"metavar": "N", "help": "fixed by default"}),
@@ -121,6 +124,8 @@ def _typed(name: str, flag: str, value: Any) -> Any:
         return value
     from .config import convert_flag  # noqa: PLC0415
 
+    if isinstance(value, list):  # a repeatable flag's values (--contract-header), each checked
+        return tuple(item for text in value for item in convert_flag(name, flag, str(text)))
     return convert_flag(name, flag, str(value))
 
 

@@ -106,7 +106,7 @@ def test_generated_cases(contract_session: Session) -> None:
     finally:
         if memory is not None:
             memory.close()
-    findings = list(redacted(findings, session.auth_headers, session.config.show_secrets))
+    findings = list(redacted(findings, session.sent_headers, session.config.show_secrets))
     if run.stopped is not None:
         findings.append(stopped(session, run.stopped))
     assert not run.errors, run.errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = [
     "EMPTY_ANSWER",
@@ -69,6 +69,18 @@ class Probe:
     # the body is text a JSON reader may refuse as a whole: a 422 may place its items
     # anywhere in the body rather than at the field the probe aims at
     lenient: bool = False
+
+    def with_headers(self, extra: tuple[tuple[str, str], ...]) -> Probe:
+        """This probe with the headers of ``extra`` (``-H``) it does not carry itself: a
+        probe keeps its own value of a header it sets.
+
+        >>> Probe("n", "l", "GET", "/", None, (("accept", "a/b"),)).with_headers(
+        ...     (("Accept", "*/*"), ("x-env", "staging"))).headers
+        (('accept', 'a/b'), ('x-env', 'staging'))
+        """
+        own = {name.lower() for name, _ in self.headers}
+        added = tuple((name, value) for name, value in extra if name.lower() not in own)
+        return replace(self, headers=(*self.headers, *added)) if added else self
 
 
 @dataclass(frozen=True)

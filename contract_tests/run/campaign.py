@@ -198,7 +198,7 @@ def _checked(
 def _generated_case(
     report: Report, session: Session, progress: Progress, findings: list[Finding]
 ) -> None:
-    report.add(redacted(findings, session.auth_headers, session.config.show_secrets))
+    report.add(redacted(findings, session.sent_headers, session.config.show_secrets))
     progress.step(failures=report.count(Severity.FAILURE))
 
 

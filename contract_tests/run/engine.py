@@ -78,8 +78,8 @@ def _engine_config(
             },
         },
     }
-    if auth_headers:
-        settings["headers"] = dict(auth_headers)
+    if auth_headers or config.headers:
+        settings["headers"] = {**dict(config.headers), **dict(auth_headers)}
     if config.workspace_id is not None:
         settings["parameters"] = {"path.workspace_id": config.workspace_id}
     if config.max_time is not None:

@@ -260,7 +260,8 @@ class _Checker:
     def curl(self, probe: Probe) -> str:
         """``probe`` as a reproducer, credentials shown (the run masks them in its report)."""
         return curl_command(self.config.root_url, _resendable(probe), show_secrets=True,
-                            bodies=self.config.reproducers_dir)  # fmt: skip
+                            bodies=self.config.reproducers_dir,
+                            headers=self.config.headers)  # fmt: skip
 
 
 def _probe(case: Any, response: Any, credentials: bool) -> Probe:

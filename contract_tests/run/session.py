@@ -216,7 +216,8 @@ class Session:
                                 checks=checks)  # fmt: skip
         if pace is None and config.rate_limit is not None:
             pace = TokenBucket(config.rate_limit.interval)
-        self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace)
+        self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace,
+                             headers=config.headers)  # fmt: skip
         self.auth_headers = credentials_for(config)
         self.probes = ProbeSet(
             facts=self.facts,
@@ -240,7 +241,8 @@ class Session:
         where = self.config.example_db
         if where is None:
             return None
-        return open_memory(where, self.document_path, self.facts.operation, self.auth_headers)
+        return open_memory(where, self.document_path, self.facts.operation, self.auth_headers,
+                           unsaved=self.config.headers)  # fmt: skip
 
     def generated(
         self,
@@ -360,12 +362,18 @@ class Session:
         return Finding("no_answer", Severity.FAILURE, None, probe.location, reason,
                        cause=input_kind(probe.location, probe.body))  # fmt: skip
 
+    @property
+    def sent_headers(self) -> tuple[tuple[str, str], ...]:
+        """The headers the run adds to requests: its credentials, then ``-H``'s."""
+        return (*self.auth_headers, *self.config.headers)
+
     def curl(self, probe: Probe) -> str:
         return curl_command(
             self.config.root_url,
             probe,
             show_secrets=self.config.show_secrets,
             bodies=self.config.reproducers_dir,
+            headers=self.config.headers,
         )
 
 

@@ -34,9 +34,17 @@ class Sender:
     """Sends probes for one run; thread-safe. ``send`` and ``confirm`` raise :class:`NoAnswer`
     per probe and :class:`UnreachableError` when nothing accepts the connection."""
 
-    def __init__(self, base_url: str, *, timeout: float, pace: TokenBucket | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        pace: TokenBucket | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.pace = pace  # every request, re-sends included, waits for its slot
+        self.headers = headers  # -H: on every request that does not set its own
         self._pooled = httpx.Client(timeout=timeout, follow_redirects=False)
         # keeps no idle connection: each request opens its own, closed once it is answered
         self._fresh = httpx.Client(
@@ -81,6 +89,7 @@ class Sender:
     ) -> Reply:
         if self.pace is not None and paced:
             self.pace.take()
+        probe = probe.with_headers(self.headers)
         response = client.request(
             probe.method,
             self.base_url + probe.path,
