@@ -1,9 +1,9 @@
 """``honcho-contract``: does a server keep the trigger_dream contract?
 
     honcho-contract run --base-url URL [--token T] [-H 'NAME: VALUE']... [--workspace-id ID]
-        [--seed N]
-        [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--down-wait S]
-        [--spec PATH] [--duration T] [--shard I/N] [--example-db PATH|redis://HOST:PORT]
+        [--seed N] [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--down-wait S]
+        [--spec PATH] [--tls-verify true|false|CA.pem] [--cert PATH] [--key PATH]
+        [--duration T] [--shard I/N] [--example-db PATH|redis://HOST:PORT]
         [--junit-xml PATH] [--reproducers DIR]
         [--report-json PATH] [--strict] [--profile contract|honcho]
         [--checks NAMES] [--exclude-checks NAMES]
@@ -43,6 +43,7 @@ from .config import (
     rate_flag,
     resolve_config,
     shard_flag,
+    tls_verify_flag,
 )
 from .diff.command import add_diff_parser, run_diff_command
 from .prism.install import add_prism_command, run_prism_command
@@ -101,6 +102,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="at most N requests a second (or /m, /h)")  # fmt: skip
     run.add_argument("--down-wait", type=float, metavar="S",
                      help="seconds to wait for a server that stopped answering (10)")  # fmt: skip
+    run.add_argument("--tls-verify", type=tls_verify_flag, metavar="true|false|CA.pem",
+                     help="check the server's certificate (true), or not, or against a CA "
+                     "bundle")  # fmt: skip
+    run.add_argument("--cert", type=Path, metavar="PATH",
+                     help="a client certificate (PEM), its key in it or in --key")  # fmt: skip
+    run.add_argument("--key", type=Path, metavar="PATH", help="the client certificate's key")
     run.add_argument("--spec", dest="spec_path", type=Path, metavar="PATH",
                      help="find the operation in another FastAPI document")  # fmt: skip
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")

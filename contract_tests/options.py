@@ -12,12 +12,15 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from .errors import UsageError
 
 __all__ = [
+    "FALSE_WORDS",
     "KIT_HEADERS",
+    "TRUE_WORDS",
     "Rate",
     "Shard",
     "duration_flag",
@@ -32,8 +35,10 @@ __all__ = [
     "parse_names",
     "parse_rate",
     "parse_shard",
+    "parse_tls_verify",
     "rate_flag",
     "shard_flag",
+    "tls_verify_flag",
 ]
 
 T = TypeVar("T")
@@ -209,6 +214,27 @@ def parse_names(text: str) -> tuple[str, ...]:
     return names
 
 
+# How a flag or a variable says true or false.
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def parse_tls_verify(text: str) -> bool | Path:
+    """``--tls-verify``: ``true`` (the default: the system's trusted CAs), ``false`` (no
+    check), or the path of a CA bundle (PEM) to trust; whether that file exists is the
+    config's to say.
+
+    >>> parse_tls_verify("false"), parse_tls_verify("ca.pem") == Path("ca.pem")
+    (False, True)
+    """
+    if text.strip().lower() in TRUE_WORDS:
+        return True
+    if text.strip().lower() in FALSE_WORDS:
+        return False
+    if not text.strip():
+        raise UsageError("'' is no CA bundle", fix="give true, false or a CA bundle's path")
+    return Path(text)
+
+
 def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
     """``parse`` as an argparse type: its error becomes argparse's one line."""
 
@@ -228,3 +254,4 @@ shard_flag = flag_type(parse_shard)
 example_db_flag = flag_type(parse_example_db)
 names_flag = flag_type(parse_names)
 header_flag = flag_type(parse_header)
+tls_verify_flag = flag_type(parse_tls_verify)

@@ -80,6 +80,13 @@ def _engine_config(
     }
     if auth_headers or config.headers:
         settings["headers"] = {**dict(config.headers), **dict(auth_headers)}
+    if config.tls_verify is not True:  # false, or the path of a CA bundle
+        verify = config.tls_verify
+        settings["tls-verify"] = verify if isinstance(verify, bool) else str(verify)
+    if config.cert is not None:
+        settings["request-cert"] = str(config.cert)
+    if config.key is not None:
+        settings["request-cert-key"] = str(config.key)
     if config.workspace_id is not None:
         settings["parameters"] = {"path.workspace_id": config.workspace_id}
     if config.max_time is not None:

@@ -39,7 +39,7 @@ from ..errors import CredentialsError, UnreachableError
 from ..wire.outage import Watch
 from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command
-from ..wire.transport import NoAnswer, Sender
+from ..wire.transport import NoAnswer, Sender, tls_context
 from .confirm import attempt, confirmed, show
 from .generated import GeneratedRun, run_generated
 from .memory import Memory, open_memory
@@ -216,8 +216,9 @@ class Session:
                                 checks=checks)  # fmt: skip
         if pace is None and config.rate_limit is not None:
             pace = TokenBucket(config.rate_limit.interval)
+        tls = tls_context(config.tls_verify, config.cert, config.key)
         self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace,
-                             headers=config.headers)  # fmt: skip
+                             headers=config.headers, tls=tls)  # fmt: skip
         self.auth_headers = credentials_for(config)
         self.probes = ProbeSet(
             facts=self.facts,
@@ -289,11 +290,11 @@ class Session:
         try:
             return self.sender.send(probe)
         except NoAnswer as exc:
-            raise UnreachableError(
-                f"the server does not answer {what} ({exc})",
-                where=self.config.root_url,
-                fix="check that it is up and serving, or raise --timeout",
-            ) from None
+            fix = "check that it is up and serving, or raise --timeout"
+            if self.config.root_url.startswith("https:") and self.config.cert is None:
+                fix += "; a server that wants a client certificate hangs up: pass --cert"
+            raise UnreachableError(f"the server does not answer {what} ({exc})",
+                                   where=self.config.root_url, fix=fix) from None  # fmt: skip
 
     def hostile_probes(self) -> list[Probe]:
         return build_probes(self.probes)

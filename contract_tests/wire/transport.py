@@ -13,13 +13,16 @@ answer once more, on a fresh connection (as browsers, curl and schemathesis do),
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
+
 import httpx
 
 from ..cases.model import Probe, Reply
-from ..errors import UnreachableError
+from ..errors import UnreachableError, UsageError
 from .pace import TokenBucket
 
-__all__ = ["NoAnswer", "Sender"]
+__all__ = ["NoAnswer", "Sender", "tls_context"]
 
 # The connection was closed or reset before an answer came (not a timeout, not a refusal).
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
@@ -41,16 +44,19 @@ class Sender:
         timeout: float,
         pace: TokenBucket | None = None,
         headers: tuple[tuple[str, str], ...] = (),
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.pace = pace  # every request, re-sends included, waits for its slot
         self.headers = headers  # -H: on every request that does not set its own
-        self._pooled = httpx.Client(timeout=timeout, follow_redirects=False)
+        verify: ssl.SSLContext | bool = True if tls is None else tls
+        self._pooled = httpx.Client(timeout=timeout, follow_redirects=False, verify=verify)
         # keeps no idle connection: each request opens its own, closed once it is answered
         self._fresh = httpx.Client(
             timeout=timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_keepalive_connections=0),
+            verify=verify,
         )
 
     def send(self, probe: Probe) -> Reply:
@@ -105,6 +111,13 @@ class Sender:
         )
 
     def _failure(self, exc: Exception, what: str) -> Exception:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return UnreachableError(
+                f"the server's certificate is not trusted ({_reason(exc)})",
+                where=self.base_url,
+                fix="pass --tls-verify CA.pem, the CA bundle that signed it (or --tls-verify "
+                "false to skip the check)",
+            )
         if isinstance(exc, httpx.ConnectError):
             return UnreachableError(
                 f"cannot reach the server ({_reason(exc)})",
@@ -122,6 +135,30 @@ class Sender:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def tls_context(
+    verify: bool | Path, cert: Path | None = None, key: Path | None = None
+) -> ssl.SSLContext | None:
+    """What the run's connections check and present: ``None`` for the default (the trusted
+    CAs, no client certificate); a file OpenSSL cannot read is a :class:`UsageError`."""
+    if verify is True and cert is None:
+        return None
+    flag, path = "--tls-verify", verify
+    try:
+        if isinstance(verify, Path):
+            context = ssl.create_default_context(cafile=verify)
+        else:
+            context = httpx.create_ssl_context(verify=verify)
+        if cert is not None:
+            flag, path = "--cert", cert
+            context.load_cert_chain(cert, key)
+    except (ssl.SSLError, ValueError) as exc:
+        raise UsageError(
+            f"{flag} {path}: OpenSSL cannot read it ({exc})",
+            fix="give PEM files: a CA bundle, a certificate and its key",
+        ) from None
+    return context
 
 
 def _reason(exc: Exception) -> str:
