@@ -49,6 +49,7 @@ def write_json(report: Report, path: Path) -> None:
         "errors": report.errors,
         "checks": _applied(report),
         "stopped": report.stopped,
+        "notes": report.notes,
         "places": sorted(report.places),
         "summary": summary_line(report),
     }

@@ -10,6 +10,7 @@ later run, which sends them first of its generated cases (:mod:`~contract_tests.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -116,8 +117,12 @@ def _run_phases(
             if stop.why(report) is not None:
                 return
             # a campaign fuzzes for what is left of --duration once the fixed phases are done
-            campaign = None if duration is None else duration - (time.monotonic() - started)
-            if campaign is not None and campaign < 1:
+            elapsed = time.monotonic() - started
+            campaign = None if duration is None else duration - elapsed
+            if duration is not None and campaign is not None and campaign < 1:
+                note = _no_campaign(duration, elapsed)
+                report.notes.append(note)
+                progress.note(note)
                 return
             progress.phase(name)
             on_case = lambda findings: _generated_case(report, session, progress, findings)  # noqa: E731
@@ -206,6 +211,13 @@ def _why(stop: Stop, report: Report) -> str | None:
     """How a phase that ended early ended, in its progress line: ``interrupted``."""
     why = stop.why(report)
     return why.split(":", 1)[0] if why is not None else None
+
+
+def _no_campaign(duration: float, fixed: float) -> str:
+    """Why a run with ``--duration`` did not fuzz: the fixed phases took all of it."""
+    return (f"no campaign: the fixed phases took {fixed:.0f} s of --duration {duration:g}s; "
+            f"a campaign fuzzes for what is left after them: give --duration more than "
+            f"{math.ceil(fixed) + 1}s")  # fmt: skip
 
 
 def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:

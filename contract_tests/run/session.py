@@ -137,6 +137,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
     stopped: str | None = None  # why the run ended early: the server stopped answering
+    notes: list[str] = field(default_factory=list)  # what the run did not do as asked, and why
     _causes: dict[tuple[str, str, int | None, str, str], Cause] = field(default_factory=dict)
     # distinct()'s answer until a cause is added: progress and --max-failures ask per case
     _distinct: list[Cause] | None = field(default=None, repr=False)
