@@ -110,7 +110,7 @@ def test_generated_cases(contract_session: Session) -> None:
     if run.stopped is not None:
         findings.append(stopped(session, run.stopped))
     assert not run.errors, run.errors
-    report_findings(findings)
+    report_findings(findings, session.config.reproducers_dir)
 
 
 def _memory(session: Session) -> Memory | None:

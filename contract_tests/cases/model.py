@@ -118,6 +118,9 @@ class Finding:
     # The answer, its varying parts taken out (what was sent, numbers): the same bug answers
     # the same way whatever the input. Set for the checks whose evidence is the answer.
     signature: str = ""
+    # The long bodies its reproducer sends from files: written only for the findings a
+    # report shows (contract_tests.wire.reproduce.write_bodies).
+    bodies: tuple[bytes, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, int | None, str]:

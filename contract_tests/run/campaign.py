@@ -24,7 +24,7 @@ from ..cases.locate import place_of
 from ..cases.model import Finding, Probe, Severity
 from ..config import SuiteConfig
 from ..wire.outage import ServerDown
-from ..wire.reproduce import redacted
+from ..wire.reproduce import redacted, write_bodies
 from .lanes import Lanes, lanes_for
 from .memory import Memory
 from .progress import Progress
@@ -88,8 +88,18 @@ def run_suite(
     if memory is not None and memory.lost is not None:
         report.add([_example_db_lost(config, memory.lost)])
     report.stopped = report.stopped or stop.why(report)
+    _write_bodies(report)
     report.duration = time.monotonic() - started
     return report
+
+
+def _write_bodies(report: Report) -> None:
+    """The long bodies of the reproducers the report shows: one per cause, and no more."""
+    folder = report.config.reproducers_dir
+    try:
+        write_bodies(folder, (body for cause in report.distinct() for body in cause.finding.bodies))
+    except OSError as exc:
+        report.notes.append(f"cannot write the reproducers' bodies in {folder} ({exc.strerror})")
 
 
 def _run_phases(

@@ -33,7 +33,7 @@ from ..checks.answers import CheckContext, run_checks
 from ..checks.causes import characterized, input_kind
 from ..config import SuiteConfig
 from ..wire.outage import ServerDown, Watch
-from ..wire.reproduce import curl_command
+from ..wire.reproduce import curl_command, reproduced
 from ..wire.transport import Sender
 from .confirm import attempt, confirmed, show
 from .engine import PHASES, engine_schema
@@ -226,8 +226,7 @@ class _Checker:
     def record(self, probe: Probe, findings: list[Finding]) -> None:
         self.run.cases += 1
         self.run.places.add(place_of(probe.location))
-        curl = self.curl(probe)
-        self.on_case([replace(f, reproducer=f.reproducer or curl) for f in findings])
+        self.on_case(reproduced(findings, self.curl, probe))
 
     def unanswered(self, probe: Probe, reason: str) -> Finding:
         """``server_down`` if the server stopped answering, else ``no_answer``."""

@@ -38,7 +38,7 @@ from ..config import SuiteConfig
 from ..errors import CredentialsError, UnreachableError
 from ..wire.outage import Watch
 from ..wire.pace import TokenBucket
-from ..wire.reproduce import curl_command
+from ..wire.reproduce import curl_command, reproduced
 from ..wire.transport import NoAnswer, Sender, tls_context
 from .confirm import attempt, confirmed, show
 from .generated import GeneratedRun, run_generated
@@ -352,8 +352,7 @@ class Session:
         reply, reason = attempt(self.sender.send, probe)
         findings = confirmed(probe, judge(reply, reason), show(reply, reason),
                              self.sender.confirm, judge)  # fmt: skip
-        return [replace(finding, reproducer=finding.reproducer or self.curl(probe))
-                for finding in findings]  # fmt: skip
+        return reproduced(findings, self.curl, probe)
 
     def unanswered(self, probe: Probe, reason: str) -> Finding:
         """``server_down`` if the server stopped answering (once it answers again: raises

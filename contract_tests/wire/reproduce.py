@@ -2,7 +2,8 @@
 same bytes again, with credentials masked unless asked.
 
 POSIX ``printf`` writes the body (octal escapes: ``\\xNN`` is only bash's); a body longer
-than a line is written to a file in the run's reproducers folder and sent from there. curl
+than a line is sent from a file in the run's reproducers folder, named by its digest, which
+the run writes for the findings its report shows (:func:`write_bodies`). curl
 is told to send the path as it is (``--path-as-is``, ``--globoff``) and to drop the
 content-type it would add to a body when the probe has none.
 """
@@ -12,13 +13,22 @@ from __future__ import annotations
 import hashlib
 import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from ..cases.model import Finding, Probe
 
-__all__ = ["MASK", "curl_command", "is_credential", "printf_text", "redacted"]
+__all__ = [
+    "MASK",
+    "curl_command",
+    "is_credential",
+    "long_bodies",
+    "printf_text",
+    "redacted",
+    "reproduced",
+    "write_bodies",
+]
 
 _INLINE_LIMIT = 2_000
 # Header names that say their value is a credential.
@@ -74,7 +84,7 @@ def curl_command(
         parts += ["-H", "'content-type:'"]  # curl would add its own to a body
     command = " ".join(parts)
     if len(probe.body) > _INLINE_LIMIT and bodies is not None:
-        path = _body_file(bodies, probe.body)
+        path = _body_path(bodies, probe.body)
         return f"{command} --data-binary @{shlex.quote(str(path))}"
     return f"printf {printf_text(probe.body)} | {command} --data-binary @-"
 
@@ -86,12 +96,34 @@ def _header(line: str) -> str:
     return f'"$(printf {printf_text(raw)})"'
 
 
-def _body_file(folder: Path, body: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = (folder / f"{hashlib.sha256(body).hexdigest()[:16]}.bin").resolve()
-    if not path.exists():
-        path.write_bytes(body)
-    return path
+def _body_path(folder: Path, body: bytes) -> Path:
+    return (folder / f"{hashlib.sha256(body).hexdigest()[:16]}.bin").resolve()
+
+
+def long_bodies(probes: Iterable[Probe]) -> tuple[bytes, ...]:
+    """The bodies of ``probes`` that their reproducers send from files."""
+    return tuple(p.body for p in probes if p.body is not None and len(p.body) > _INLINE_LIMIT)
+
+
+def reproduced(
+    findings: list[Finding], curl: Callable[[Probe], str], probe: Probe
+) -> list[Finding]:
+    """``findings`` of ``probe``, each with ``curl(probe)`` as its reproducer and the long body
+    it sends from a file; one that has a reproducer (a ``server_down``'s) keeps it."""
+    if all(finding.reproducer for finding in findings):
+        return findings
+    command, bodies = curl(probe), long_bodies([probe])
+    return [f if f.reproducer else replace(f, reproducer=command, bodies=bodies)
+            for f in findings]  # fmt: skip
+
+
+def write_bodies(folder: Path, bodies: Iterable[bytes]) -> None:
+    """Write ``bodies`` where reproducers made with the folder ``folder`` read them."""
+    for body in bodies:
+        path = _body_path(folder, body)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
 
 
 def is_credential(name: str) -> bool:
