@@ -1,10 +1,12 @@
 """``honcho-contract``: does a server keep the trigger_dream contract?
 
-    honcho-contract run --base-url URL [--token T] [--workspace-id ID] [--seed N]
-        [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--down-wait S]
-        [--spec PATH] [--duration T] [--shard I/N] [--example-db PATH|redis://HOST:PORT]
+    honcho-contract run --base-url URL [--token T] [-H 'NAME: VALUE']... [--workspace-id ID]
+        [--seed N] [--max-examples N] [--workers N] [--max-time S] [--timeout S] [--down-wait S]
+        [--spec PATH] [--tls-verify true|false|CA.pem] [--cert PATH] [--key PATH]
+        [--duration T] [--shard I/N] [--example-db PATH|redis://HOST:PORT]
         [--junit-xml PATH] [--reproducers DIR]
         [--report-json PATH] [--strict] [--profile contract|honcho]
+        [--checks NAMES] [--exclude-checks NAMES]
         [--auth auto|required|off] [--jwt-secret S]
         [--show-secrets]
     honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff.command)
@@ -36,10 +38,13 @@ from .config import (
     check_writable,
     duration_flag,
     example_db_flag,
+    header_flag,
+    names_flag,
     rate_flag,
     resolve_config,
     shard_flag,
     size_flag,
+    tls_verify_flag,
 )
 from .diff.command import add_diff_parser, run_diff_command
 from .prism.install import add_prism_command, run_prism_command
@@ -73,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="fuzz a server against the contract")
     run.add_argument("--base-url", metavar="URL", help="the server under test")
     run.add_argument("--token", metavar="T", help="sent as 'Authorization: Bearer T'")
+    run.add_argument("-H", "--header", dest="headers", action="append", type=header_flag,
+                     metavar="'NAME: VALUE'",
+                     help="sent with every request; repeatable")  # fmt: skip
     run.add_argument("--workspace-id", metavar="ID", help="pin the workspace_id path parameter")
     run.add_argument(
         "--seed", type=int, metavar="N", help="fixed by default: same seed, same cases"
@@ -99,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="at most N requests a second (or /m, /h)")  # fmt: skip
     run.add_argument("--down-wait", type=float, metavar="S",
                      help="seconds to wait for a server that stopped answering (10)")  # fmt: skip
+    run.add_argument("--tls-verify", type=tls_verify_flag, metavar="true|false|CA.pem",
+                     help="check the server's certificate (true), or not, or against a CA "
+                     "bundle")  # fmt: skip
+    run.add_argument("--cert", type=Path, metavar="PATH",
+                     help="a client certificate (PEM), its key in it or in --key")  # fmt: skip
+    run.add_argument("--key", type=Path, metavar="PATH", help="the client certificate's key")
     run.add_argument("--spec", dest="spec_path", type=Path, metavar="PATH",
                      help="find the operation in another FastAPI document")  # fmt: skip
     run.add_argument("--junit-xml", type=Path, metavar="PATH", help="write a JUnit XML report")
@@ -110,6 +124,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", choices=PROFILES,
                      help="contract: what the document, HTTP and JSON require (default); "
                      "honcho: also what Honcho 2.5.1 answers on FastAPI")  # fmt: skip
+    run.add_argument("--checks", type=names_flag, metavar="NAMES",
+                     help="report only these checks (comma-separated)")  # fmt: skip
+    run.add_argument("--exclude-checks", type=names_flag, metavar="NAMES",
+                     help="report none of these checks (comma-separated)")  # fmt: skip
     run.add_argument("--auth", choices=AUTH_MODES, help="auth expectations (auto)")
     run.add_argument("--jwt-secret", metavar="S", help="the server's JWT secret: probe its auth")
     run.add_argument("--show-secrets", action="store_true", default=None,

@@ -19,19 +19,27 @@ from honcho_spec import layered
 from .errors import UsageError
 from .options import (
     DEFAULT_ANSWER_SIZE,
+    FALSE_WORDS,
+    TRUE_WORDS,
     Rate,
     Shard,
     duration_flag,
     example_db_flag,
+    header_flag,
     is_redis_url,
+    names_flag,
     parse_duration,
     parse_example_db,
+    parse_header,
+    parse_names,
     parse_rate,
     parse_shard,
     parse_size,
+    parse_tls_verify,
     rate_flag,
     shard_flag,
     size_flag,
+    tls_verify_flag,
 )
 
 __all__ = [
@@ -46,8 +54,10 @@ __all__ = [
     "duration_flag",
     "example_db_flag",
     "from_environment",
+    "header_flag",
     "is_redis_url",
     "make_parent",
+    "names_flag",
     "parse_duration",
     "parse_rate",
     "parse_shard",
@@ -56,6 +66,7 @@ __all__ = [
     "resolve_config",
     "shard_flag",
     "size_flag",
+    "tls_verify_flag",
 ]
 
 ENV_PREFIX = "HONCHO_CONTRACT_"
@@ -96,6 +107,12 @@ class SuiteConfig:
     max_failures: int | None = None
     example_db: str | None = None  # a folder or redis://HOST:PORT: the kept failing cases
     max_answer_size: int = DEFAULT_ANSWER_SIZE  # bytes of an answer read, on the wire and decoded
+    checks: tuple[str, ...] | None = None  # the checks reported (None: all), by report name
+    exclude_checks: tuple[str, ...] | None = None  # ... less these
+    headers: tuple[tuple[str, str], ...] = ()  # -H: sent with every request
+    tls_verify: bool | Path = True  # false, or a CA bundle to trust
+    cert: Path | None = None  # a client certificate (PEM), its key in it or in ``key``
+    key: Path | None = None
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -129,6 +146,24 @@ class SuiteConfig:
                 raise UsageError(f"--example-db {exc.what}", fix=exc.fix) from None
         if self.duration is not None and not 0 < self.duration < math.inf:
             raise UsageError("--duration must be a positive time", fix="e.g. --duration 30m")
+        self._check_tls()
+        object.__setattr__(self, "headers", tuple(self.headers))  # a flag's list
+        for name, value in self.headers:
+            try:
+                parse_header(f"{name}: {value}")
+            except UsageError as exc:
+                raise UsageError(f"-H {exc.what}", fix=exc.fix) from None
+
+    def _check_tls(self) -> None:
+        files = [("--cert", self.cert), ("--key", self.key)]
+        if isinstance(self.tls_verify, Path):
+            files.insert(0, ("--tls-verify", self.tls_verify))
+        for flag, path in files:
+            if path is not None and not path.is_file():
+                raise UsageError(f"{flag} {path}: no such file",
+                                 fix=_TLS_FIX.get(flag, "give a PEM file's path"))  # fmt: skip
+        if self.key is not None and self.cert is None:
+            raise UsageError("--key without --cert", fix="pass the client certificate as --cert")
 
     @property
     def root_url(self) -> str:
@@ -228,21 +263,27 @@ def _convert(name: str, value: str, labels: tuple[str, str] | None = None) -> An
     if choices is not None and value not in choices:
         raise UsageError(f"{variable} is not one of {', '.join(choices)}")
     if name in ("strict", "show_secrets"):
-        if value.lower() not in (*_TRUE, *_FALSE):
+        if value.lower() not in (*TRUE_WORDS, *FALSE_WORDS):
             raise UsageError(f"{variable} is not true or false", fix="use 1 or 0")
-        return value.lower() in _TRUE
-    if name in ("junit_xml", "report_json", "spec_path", "reproducers"):
+        return value.lower() in TRUE_WORDS
+    if name in ("junit_xml", "report_json", "spec_path", "reproducers", "cert", "key"):
         return Path(value)
+    if name == "headers":  # a flag holds one header; the variable, one a line
+        lines = [value] if labels else [line for line in value.splitlines() if line.strip()]
+        return tuple(_parsed(parse_header, line, prefix) for line in lines)
     parse = _PARSED.get(name)
     if parse is not None:
-        try:
-            return parse(value)
-        except UsageError as exc:  # "'fast' is not a rate; give ...", named by its variable
-            raise UsageError(f"{prefix}{exc}") from None
+        return _parsed(parse, value, prefix)
     return value
 
 
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+def _parsed(parse: Callable[[str], Any], value: str, prefix: str) -> Any:
+    try:
+        return parse(value)
+    except UsageError as exc:  # "'fast' is not a rate; give ...", named by its variable
+        raise UsageError(f"{prefix}{exc}") from None
+
+
 _CHOICES = {"auth": AUTH_MODES, "profile": PROFILES}
 _PARSED: dict[str, Callable[[str], Any]] = {
     "duration": parse_duration,
@@ -250,4 +291,8 @@ _PARSED: dict[str, Callable[[str], Any]] = {
     "rate_limit": parse_rate,
     "example_db": parse_example_db,
     "max_answer_size": parse_size,
+    "checks": parse_names,
+    "exclude_checks": parse_names,
+    "tls_verify": parse_tls_verify,
 }
+_TLS_FIX = {"--tls-verify": "give true, false or the path of a CA bundle (PEM) to trust"}

@@ -12,26 +12,36 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from .errors import UsageError
 
 __all__ = [
     "DEFAULT_ANSWER_SIZE",
+    "FALSE_WORDS",
+    "KIT_HEADERS",
+    "TRUE_WORDS",
     "Rate",
     "Shard",
     "duration_flag",
     "example_db_flag",
     "flag_type",
+    "header_flag",
     "is_redis_url",
+    "names_flag",
     "parse_duration",
     "parse_example_db",
+    "parse_header",
+    "parse_names",
     "parse_rate",
     "parse_shard",
     "parse_size",
+    "parse_tls_verify",
     "rate_flag",
     "shard_flag",
     "size_flag",
+    "tls_verify_flag",
 ]
 
 T = TypeVar("T")
@@ -170,6 +180,88 @@ def parse_example_db(text: str) -> str:
     return text
 
 
+# The headers the kit writes for each request itself, and why a -H may not set them.
+KIT_HEADERS = {
+    "authorization": "pass --token T: the kit sends it, leaves it out and spoils it as its auth "
+    "probes need",
+    "content-type": "the kit sends each probe's own (every common one, and none, on purpose)",
+    "content-length": "the transport writes it for each body",
+    "transfer-encoding": "the transport frames each body",
+    "host": "it is --base-url's",
+    "connection": "the transport manages its connections",
+}
+# RFC 9110 5.6.2: a field name is a token
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_FIX = "give NAME: VALUE, as in -H 'X-Env: staging'"
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``NAME: VALUE`` (``-H``) as (name, value), the value's outer whitespace dropped; no
+    colon, a name that is no token, an empty value, CR, LF or NUL, a character past Latin-1
+    or a header the kit writes itself is a :class:`UsageError`.
+
+    >>> parse_header("X-Env:  staging ")
+    ('X-Env', 'staging')
+    """
+    name, colon, value = text.partition(":")
+    name, value = name.strip(), value.strip(" \t")
+    if not colon:
+        raise UsageError(f"{text!r} is no header: no colon", fix=_HEADER_FIX)
+    if not name:
+        raise UsageError(f"{text!r} names no header before its colon", fix=_HEADER_FIX)
+    if not _TOKEN.fullmatch(name):
+        raise UsageError(f"{name!r} is no header name", fix=_HEADER_FIX)
+    if not value or any(c in value for c in "\r\n\0") or not _latin1(value):
+        raise UsageError(f"{text!r} has no value a header may carry (one line of Latin-1 text)",
+                         fix=_HEADER_FIX)  # fmt: skip
+    why = KIT_HEADERS.get(name.lower())
+    if why is not None:
+        raise UsageError(f"{name!r} is a header the kit writes for each request", fix=why)
+    return name, value
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def parse_names(text: str) -> tuple[str, ...]:
+    """Comma-separated names (``--checks``): at least one; which are known is the reader's
+    to say.
+
+    >>> parse_names("server_error, empty_204")
+    ('server_error', 'empty_204')
+    """
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise UsageError(f"{text!r} names nothing", fix="give names, comma-separated")
+    return names
+
+
+# How a flag or a variable says true or false.
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def parse_tls_verify(text: str) -> bool | Path:
+    """``--tls-verify``: ``true`` (the default: the system's trusted CAs), ``false`` (no
+    check), or the path of a CA bundle (PEM) to trust; whether that file exists is the
+    config's to say.
+
+    >>> parse_tls_verify("false"), parse_tls_verify("ca.pem") == Path("ca.pem")
+    (False, True)
+    """
+    if text.strip().lower() in TRUE_WORDS:
+        return True
+    if text.strip().lower() in FALSE_WORDS:
+        return False
+    if not text.strip():
+        raise UsageError("'' is no CA bundle", fix="give true, false or a CA bundle's path")
+    return Path(text)
+
+
 def flag_type(parse: Callable[[str], T]) -> Callable[[str], T]:
     """``parse`` as an argparse type: its error becomes argparse's one line."""
 
@@ -188,3 +280,6 @@ duration_flag = flag_type(parse_duration)
 shard_flag = flag_type(parse_shard)
 size_flag = flag_type(parse_size)
 example_db_flag = flag_type(parse_example_db)
+names_flag = flag_type(parse_names)
+header_flag = flag_type(parse_header)
+tls_verify_flag = flag_type(parse_tls_verify)

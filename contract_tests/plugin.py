@@ -40,6 +40,9 @@ __all__ = ["NO_SERVER", "contract_config", "keep_warnings", "shard_items"]
 # nothing.
 _OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--contract-token", "token", {"metavar": "T", "help": "sent as 'Authorization: Bearer T'"}),
+    ("--contract-header", "headers",
+     {"metavar": "'NAME: VALUE'", "action": "append", "help": "sent with every request; "
+      "repeatable"}),
     ("--contract-workspace-id", "workspace_id",
      {"metavar": "ID", "help": "pin the workspace_id path parameter"}),
     ("--contract-seed", "seed", {"metavar": "N", "help": "fixed by default"}),
@@ -61,9 +64,17 @@ _OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
      {"metavar": "SIZE", "help": "read at most SIZE of each answer (8MiB)"}),
     ("--contract-down-wait", "down_wait",
      {"metavar": "S", "help": "wait for a server gone down (10)"}),
+    ("--contract-tls-verify", "tls_verify",
+     {"metavar": "true|false|CA.pem", "help": "check the server's certificate, or not"}),
+    ("--contract-cert", "cert", {"metavar": "PATH", "help": "a client certificate (PEM)"}),
+    ("--contract-key", "key", {"metavar": "PATH", "help": "the client certificate's key"}),
     ("--contract-strict", "strict",
      {"action": "store_true", "default": None, "help": "warnings fail"}),
     ("--contract-profile", "profile", {"metavar": "NAME", "help": "contract (default) or honcho"}),
+    ("--contract-checks", "checks",
+     {"metavar": "NAMES", "help": "report only these checks (comma-separated)"}),
+    ("--contract-exclude-checks", "exclude_checks",
+     {"metavar": "NAMES", "help": "report none of these checks"}),
     ("--contract-auth", "auth", {"metavar": "MODE", "help": "auth expectations: auto (default), "
                                  "required or off"}),
     ("--contract-jwt-secret", "jwt_secret", {"metavar": "S", "help": "the server's JWT secret"}),
@@ -121,6 +132,8 @@ def _typed(name: str, flag: str, value: Any) -> Any:
         return value
     from .config import convert_flag  # noqa: PLC0415
 
+    if isinstance(value, list):  # a repeatable flag's values (--contract-header), each checked
+        return tuple(item for text in value for item in convert_flag(name, flag, str(text)))
     return convert_flag(name, flag, str(value))
 
 

@@ -7,6 +7,8 @@ once the contract tests are collected: never by a run of another suite.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from honcho_spec import KitError
@@ -18,6 +20,7 @@ from .plugin import keep_warnings, worker_pace_file
 from .run.session import Session
 from .wire.outage import ServerDown
 from .wire.pace import TokenBucket
+from .wire.reproduce import write_bodies
 
 __all__ = [
     "check_probe",
@@ -61,7 +64,7 @@ def check_probe(session: Session, probe: Probe, fixture: FixtureProbe | None = N
         findings = session.check(probe, fixture)
     except ServerDown as exc:
         findings = [stopped(session, exc)]
-    report_findings(findings)
+    report_findings(findings, session.config.reproducers_dir)
 
 
 def skip_if_stopped() -> None:
@@ -76,9 +79,12 @@ def stopped(session: Session, exc: ServerDown) -> Finding:
     return finding
 
 
-def report_findings(findings: list[Finding]) -> None:
-    """Fail with every distinct failure; keep warnings for the terminal summary."""
+def report_findings(findings: list[Finding], bodies: Path | None = None) -> None:
+    """Fail with every distinct failure; keep warnings for the terminal summary; the long
+    bodies their reproducers send are written in ``bodies``."""
     distinct = list({finding.key: finding for finding in reversed(findings)}.values())[::-1]
+    if bodies is not None:
+        write_bodies(bodies, (body for finding in distinct for body in finding.bodies))
     keep_warnings([(f.key, _describe(f)) for f in distinct if f.severity is Severity.WARNING])
     failures = [f for f in distinct if f.severity is Severity.FAILURE]
     if failures:

@@ -106,11 +106,11 @@ def test_generated_cases(contract_session: Session) -> None:
     finally:
         if memory is not None:
             memory.close()
-    findings = list(redacted(findings, session.auth_headers, session.config.show_secrets))
+    findings = list(redacted(findings, session.sent_headers, session.config.show_secrets))
     if run.stopped is not None:
         findings.append(stopped(session, run.stopped))
     assert not run.errors, run.errors
-    report_findings(findings)
+    report_findings(findings, session.config.reproducers_dir)
 
 
 def _memory(session: Session) -> Memory | None:

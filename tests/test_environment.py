@@ -80,6 +80,8 @@ def test_mock_environment_errors_are_one_line(name: str, value: str, fragment: s
         pytest.param("PROFILE", "fastapi", "is not one of contract, honcho", id="profile"),
         pytest.param("STRICT", "maybe", "is not true or false", id="strict"),
         pytest.param("SHOW_SECRETS", "please", "is not true or false", id="show-secrets"),
+        pytest.param("CHECKS", " , ", "names nothing", id="checks"),
+        pytest.param("HEADERS", "X-Env staging", "is no header: no colon", id="headers"),
     ],
 )  # fmt: skip
 def test_contract_environment_errors_are_one_line(

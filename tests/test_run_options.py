@@ -1,9 +1,10 @@
-"""``honcho-contract run`` options that change what a run does: ``--auth off`` and
-``--max-time``."""
+"""``honcho-contract run`` options that change what a run does: ``--auth off``, ``--max-time``
+and a ``--duration`` the fixed phases use up."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,26 @@ def test_max_time_stops_the_run(tmp_path: Path) -> None:
     assert 0 < cut["cases"] < whole["cases"]
     assert cut["stopped"].startswith("--max-time 1 s reached: stopped after")
     assert cut["duration_s"] < 5  # then the cases in flight end (20 ms each)
+
+
+@pytest.mark.slow
+def test_a_duration_the_fixed_phases_use_up_says_so(
+    mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report_path = tmp_path / "report.json"
+    code = main(["run", "--base-url", mock_url, "--max-examples", "5", "--duration", "1s",
+                 "--report-json", str(report_path)])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0
+    # one line on stderr, the same in the text report and the JSON: how long the fixed
+    # phases took, and a --duration long enough for a campaign after them
+    (line,) = [line for line in err.splitlines() if "no campaign" in line]
+    note = line.removeprefix("honcho-contract: ")
+    match = re.fullmatch(r"no campaign: the fixed phases took (\d+) s of --duration 1s; "
+                         r"a campaign fuzzes for what is left after them: give --duration "
+                         r"more than (\d+)s", note)  # fmt: skip
+    assert match is not None, note
+    assert int(match.group(2)) > max(1, int(match.group(1)))
+    assert f"NOTE {note}" in out.splitlines()
+    assert json.loads(report_path.read_text())["notes"] == [note]
+    assert "honcho-contract: campaign:" not in err  # no campaign phase began

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = [
     "EMPTY_ANSWER",
     "PROFILES",
     "SERVER_DOWN",
     "STATUS_CHECKS",
+    "THEIR_STATUS_CHECKS",
     "Exchange",
     "Expect",
     "Finding",
@@ -21,12 +22,14 @@ __all__ = [
 # ``contract``: what the document, HTTP and JSON require; ``honcho``: also what Honcho 2.5.1
 # answers on its FastAPI runtime (offsets, UTF-16 read, a body without content-type parsed).
 PROFILES = ("contract", "honcho")
-# The checks on a status: the kit's and schemathesis's, which say the same thing of one
-# answer (its names kept where only it found the cause).
-STATUS_CHECKS = frozenset(
-    {"expected_status", "positive_data_acceptance", "negative_data_rejection",
-     "status_code_conformance", "unsupported_method"}
-)  # fmt: skip
+# schemathesis's checks on a status: each says of an answer what the kit's expected_status
+# says (a 5xx: what its server_error says); the last judges the methods the document does
+# not declare, the others the generated data.
+THEIR_STATUS_CHECKS = ("positive_data_acceptance", "negative_data_rejection",
+                       "status_code_conformance", "unsupported_method")  # fmt: skip
+# The checks on a status, the kit's and schemathesis's: one cause where they judge one
+# answer (schemathesis's names kept where only it found the cause).
+STATUS_CHECKS = frozenset({"expected_status", *THEIR_STATUS_CHECKS})
 # The check of a server that stopped answering (not one request left unanswered): its
 # finding names the requests sent just before.
 SERVER_DOWN = "server_down"
@@ -67,6 +70,18 @@ class Probe:
     # anywhere in the body rather than at the field the probe aims at
     lenient: bool = False
 
+    def with_headers(self, extra: tuple[tuple[str, str], ...]) -> Probe:
+        """This probe with the headers of ``extra`` (``-H``) it does not carry itself: a
+        probe keeps its own value of a header it sets.
+
+        >>> Probe("n", "l", "GET", "/", None, (("accept", "a/b"),)).with_headers(
+        ...     (("Accept", "*/*"), ("x-env", "staging"))).headers
+        (('accept', 'a/b'), ('x-env', 'staging'))
+        """
+        own = {name.lower() for name, _ in self.headers}
+        added = tuple((name, value) for name, value in extra if name.lower() not in own)
+        return replace(self, headers=(*self.headers, *added)) if added else self
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -103,6 +118,9 @@ class Finding:
     # The answer, its varying parts taken out (what was sent, numbers): the same bug answers
     # the same way whatever the input. Set for the checks whose evidence is the answer.
     signature: str = ""
+    # The long bodies its reproducer sends from files: written only for the findings a
+    # report shows (contract_tests.wire.reproduce.write_bodies).
+    bodies: tuple[bytes, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, int | None, str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..cases.facts import ContractFacts
 from ..cases.model import SERVER_DOWN, Exchange, Expect, Finding, Severity
+from .selection import ALL_CHECKS, CheckSelection
 from .strict_json import is_strict_json, strict_json
 
 __all__ = ["BODY_LIMIT_FLOOR", "CHECKS", "CHECK_NAMES", "CheckContext", "placed", "run_checks"]
@@ -34,6 +35,7 @@ class CheckContext:
     facts: ContractFacts
     strict: bool = False
     profile: str = "contract"
+    checks: CheckSelection = ALL_CHECKS  # the checks the run reports
 
 
 Check = Callable[[Exchange, CheckContext], Iterable[Finding]]

@@ -26,7 +26,7 @@ from ..cases.model import Probe
 from ..config import DEFAULT_SEED, reproducers_folder
 from ..errors import UnreachableError, UsageError
 from ..wire.outage import Outage, ServerDown, Watch
-from ..wire.reproduce import curl_command
+from ..wire.reproduce import curl_command, long_bodies, write_bodies
 from ..wire.transport import NoAnswer, Sender
 from .compare import COMPARED_HEADERS, KINDS, Answer, Difference, differences
 from .requests import diff_requests, valid_request
@@ -195,6 +195,9 @@ def run_diff(config: DiffConfig) -> DiffReport:
         pool.shutdown(cancel_futures=True)
         side_a.sender.close()
         side_b.sender.close()
+    # the long bodies of the reproducers the report shows: each group's first, each outage's
+    shown = [group[0].probe for group in report.distinct()]
+    write_bodies(bodies, long_bodies([*shown, *(p for o, _ in report.outages for p in o.requests)]))
     report.duration = time.monotonic() - started
     return report
 

@@ -10,6 +10,7 @@ from xml.etree import ElementTree as ET
 from ..cases.locate import place_of
 from ..cases.model import Finding, Severity
 from ..checks.answers import CHECK_NAMES
+from ..checks.selection import select_checks
 from ..config import make_parent
 from ..run.session import Cause, Report
 from ..untrusted import lines, one_line
@@ -47,8 +48,9 @@ def write_json(report: Report, path: Path) -> None:
         "failures": [_as_dict(c) for c in distinct if c.finding.severity is Severity.FAILURE],
         "warnings": [_as_dict(c) for c in distinct if c.finding.severity is Severity.WARNING],
         "errors": report.errors,
-        "checks": list(CHECK_NAMES),
+        "checks": _applied(report),
         "stopped": report.stopped,
+        "notes": report.notes,
         "places": sorted(report.places),
         "summary": summary_line(report),
     }
@@ -79,7 +81,7 @@ def write_junit(report: Report, path: Path) -> None:
         element.text = lines([f"{_line(finding)} ({cause.count} case{'s' * (cause.count != 1)}: "
                               f"{', '.join(cause.locations)})", finding.reproducer])  # fmt: skip
     for place in sorted(report.places):
-        for check in CHECK_NAMES:
+        for check in _applied(report):
             if (place, check) not in touched:
                 ET.SubElement(suite, "testcase", classname=check, name=one_line(place))
                 counts["tests"] += 1
@@ -89,6 +91,12 @@ def write_junit(report: Report, path: Path) -> None:
     for name, value in {**counts, "errors": len(report.errors)}.items():
         suite.set(name, str(value + (len(report.errors) if name == "tests" else 0)))
     ET.ElementTree(suite).write(make_parent(path), encoding="utf-8", xml_declaration=True)
+
+
+def _applied(report: Report) -> list[str]:
+    """The kit's checks the run applied: all of them, or those ``--checks`` leaves."""
+    selection = select_checks(report.config.checks, report.config.exclude_checks)
+    return [check for check in CHECK_NAMES if selection.reports(check)]
 
 
 def _line(finding: Finding) -> str:

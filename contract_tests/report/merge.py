@@ -53,6 +53,7 @@ def _report(document: dict[str, Any]) -> Report:
     report.errors.extend(str(error) for error in document["errors"])
     report.places.update(str(place) for place in document.get("places", ()))
     report.stopped = document.get("stopped")
+    report.notes.extend(str(note) for note in document.get("notes") or ())
     for entry in [*document["failures"], *document["warnings"]]:
         locations = tuple(str(location) for location in entry["locations"]) or (entry["location"],)
         finding = Finding(
@@ -106,6 +107,7 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
         merged.errors.extend(report.errors)
         merged.places |= report.places
         merged.stopped = merged.stopped or report.stopped
+        merged.notes.extend(note for note in report.notes if note not in merged.notes)
         for cause in report.distinct():
             merged.add_cause(cause)
     return merged

@@ -44,6 +44,7 @@ def render_text(report: Report) -> str:
         if finding.reproducer:
             lines.append(f"  reproduce: {finding.reproducer}")
     lines.extend(f"ERROR {error}" for error in report.errors)
+    lines.extend(f"NOTE {note}" for note in report.notes)
     if report.stopped:
         lines.append(f"STOPPED {report.stopped}")
     lines.append(summary_line(report))

@@ -10,6 +10,7 @@ later run, which sends them first of its generated cases (:mod:`~contract_tests.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -23,7 +24,7 @@ from ..cases.locate import place_of
 from ..cases.model import Finding, Probe, Severity
 from ..config import SuiteConfig
 from ..wire.outage import ServerDown
-from ..wire.reproduce import redacted
+from ..wire.reproduce import redacted, write_bodies
 from .lanes import Lanes, lanes_for
 from .memory import Memory
 from .progress import Progress
@@ -99,8 +100,18 @@ def run_suite(
     if memory is not None and memory.lost is not None:
         report.add([_example_db_lost(config, memory.lost)])
     report.stopped = report.stopped or stop.why(report)
+    _write_bodies(report)
     report.duration = time.monotonic() - started
     return report
+
+
+def _write_bodies(report: Report) -> None:
+    """The long bodies of the reproducers the report shows: one per cause, and no more."""
+    folder = report.config.reproducers_dir
+    try:
+        write_bodies(folder, (body for cause in report.distinct() for body in cause.finding.bodies))
+    except OSError as exc:
+        report.notes.append(f"cannot write the reproducers' bodies in {folder} ({exc.strerror})")
 
 
 def _run_phases(
@@ -128,8 +139,12 @@ def _run_phases(
             if stop.why(report) is not None:
                 return
             # a campaign fuzzes for what is left of --duration once the fixed phases are done
-            campaign = None if duration is None else duration - (time.monotonic() - started)
-            if campaign is not None and campaign < 1:
+            elapsed = time.monotonic() - started
+            campaign = None if duration is None else duration - elapsed
+            if duration is not None and campaign is not None and campaign < 1:
+                note = _no_campaign(duration, elapsed)
+                report.notes.append(note)
+                progress.note(note)
                 return
             progress.phase(name)
             on_case = lambda findings: _generated_case(report, session, progress, findings)  # noqa: E731
@@ -210,7 +225,7 @@ def _checked(
 def _generated_case(
     report: Report, session: Session, progress: Progress, findings: list[Finding]
 ) -> None:
-    report.add(redacted(findings, session.auth_headers, session.config.show_secrets))
+    report.add(redacted(findings, session.sent_headers, session.config.show_secrets))
     progress.step(failures=report.count(Severity.FAILURE))
 
 
@@ -218,6 +233,13 @@ def _why(stop: Stop, report: Report) -> str | None:
     """How a phase that ended early ended, in its progress line: ``interrupted``."""
     why = stop.why(report)
     return why.split(":", 1)[0] if why is not None else None
+
+
+def _no_campaign(duration: float, fixed: float) -> str:
+    """Why a run with ``--duration`` did not fuzz: the fixed phases took all of it."""
+    return (f"no campaign: the fixed phases took {fixed:.0f} s of --duration {duration:g}s; "
+            f"a campaign fuzzes for what is left after them: give --duration more than "
+            f"{math.ceil(fixed) + 1}s")  # fmt: skip
 
 
 def _workspace_hint(config: SuiteConfig, probe: Probe, findings: list[Finding]) -> list[Finding]:

@@ -15,6 +15,7 @@ from typing import Any
 import schemathesis
 
 from ..checks.answers import CheckContext
+from ..checks.selection import THEIR_CHECKS
 from ..config import SuiteConfig
 from .shard import examples_share, keeps_case
 from .translate import AUTH_STATUSES
@@ -69,10 +70,23 @@ def _engine_config(
             "positive_data_acceptance": {"expected-statuses": [204, *extra]},
             "negative_data_rejection": {"expected-statuses": [422, *extra]},
             "ignored_auth": {"enabled": False},
+            # --exclude-checks naming one of schemathesis's: the engine does not run it
+            **{
+                name: {"enabled": False}
+                for name in config.exclude_checks or ()
+                if name in THEIR_CHECKS
+            },
         },
     }
-    if auth_headers:
-        settings["headers"] = dict(auth_headers)
+    if auth_headers or config.headers:
+        settings["headers"] = {**dict(config.headers), **dict(auth_headers)}
+    if config.tls_verify is not True:  # false, or the path of a CA bundle
+        verify = config.tls_verify
+        settings["tls-verify"] = verify if isinstance(verify, bool) else str(verify)
+    if config.cert is not None:
+        settings["request-cert"] = str(config.cert)
+    if config.key is not None:
+        settings["request-cert-key"] = str(config.key)
     if config.workspace_id is not None:
         settings["parameters"] = {"path.workspace_id": config.workspace_id}
     if config.max_time is not None:

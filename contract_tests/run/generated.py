@@ -34,7 +34,7 @@ from ..checks.causes import characterized
 from ..config import SuiteConfig
 from ..wire.adapter import AnswerFailed
 from ..wire.outage import ServerDown, Watch
-from ..wire.reproduce import curl_command
+from ..wire.reproduce import curl_command, reproduced
 from ..wire.transport import NoAnswer, Sender
 from .confirm import attempt, confirmed, show, unanswered
 from .engine import PHASES, engine_schema
@@ -228,8 +228,7 @@ class _Checker:
     def record(self, probe: Probe, findings: list[Finding]) -> None:
         self.run.cases += 1
         self.run.places.add(place_of(probe.location))
-        curl = self.curl(probe)
-        self.on_case([replace(f, reproducer=f.reproducer or curl) for f in findings])
+        self.on_case(reproduced(findings, self.curl, probe))
 
     def unanswered(self, probe: Probe, failure: NoAnswer) -> Finding:
         watch = self.watch
@@ -246,16 +245,20 @@ class _Checker:
                 return [self.unanswered(probe, failure or NoAnswer("no answer"))]
             fresh = Exchange(probe, reply)
             again = run_checks(fresh, self.ctx)
-            return characterized(fresh, again + theirs if reply.status == first.status else again)
+            again += theirs if reply.status == first.status else []
+            return self.ctx.checks.kept(characterized(fresh, again))
 
-        findings = characterized(exchange, run_checks(exchange, self.ctx) + theirs)
+        findings = self.ctx.checks.kept(
+            characterized(exchange, run_checks(exchange, self.ctx) + theirs)
+        )
         resend = lambda p: self.sender.confirm(_resendable(p))  # noqa: E731
         return confirmed(probe, findings, show(first), resend, judge)
 
     def curl(self, probe: Probe) -> str:
         """``probe`` as a reproducer, credentials shown (the run masks them in its report)."""
         return curl_command(self.config.root_url, _resendable(probe), show_secrets=True,
-                            bodies=self.config.reproducers_dir)  # fmt: skip
+                            bodies=self.config.reproducers_dir,
+                            headers=self.config.headers)  # fmt: skip
 
 
 def _probe(case: Any, response: Any, credentials: bool) -> Probe:

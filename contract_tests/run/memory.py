@@ -63,6 +63,7 @@ class Memory:
     database: ExampleDatabase
     key: bytes
     credentials: tuple[tuple[str, str], ...]  # the run's: never stored, added on a replay
+    unsaved: frozenset[str] = frozenset()  # -H's names: never stored (the sender adds them)
     close: Callable[[], None] = lambda: None
     # what the database raises when it goes away mid-run (Redis down, disk full)
     errors: tuple[type[Exception], ...] = (OSError,)
@@ -82,7 +83,8 @@ class Memory:
         """Keep ``probe`` if one of its failures (``found``) is of a cause not kept yet."""
         if self.note(found):
             failures = tuple(f for f in theirs if f.severity is Severity.FAILURE)
-            value = _encode(probe, status, failures, self.credentials)
+            unsaved = self.unsaved | {name.lower() for name, _ in self.credentials}
+            value = _encode(probe, status, failures, unsaved)
             self._use(lambda: self.database.save(self.key, value))
 
     def note(self, found: Sequence[Finding]) -> bool:
@@ -115,16 +117,23 @@ class Memory:
 
 
 def open_memory(
-    where: str, document: Path, operation: Operation, credentials: Sequence[tuple[str, str]]
+    where: str,
+    document: Path,
+    operation: Operation,
+    credentials: Sequence[tuple[str, str]],
+    *,
+    unsaved: Sequence[tuple[str, str]] = (),
 ) -> Memory:
     """The database ``where`` names, checked before any request: a folder the run can write,
-    or a Redis server that answers."""
+    or a Redis server that answers. Neither ``credentials`` nor ``unsaved`` headers (the
+    run's ``-H``) are stored."""
+    names = frozenset(name.lower() for name, _ in unsaved)
     digest = hashlib.sha256(document.read_bytes()).hexdigest()[:16]
     label = f"{operation.method.upper()} {operation.path}"
     key = f"honcho-contract/{_FORMAT}:{label}:{digest}".encode()
     if not is_redis_url(where):
         check_writable([], [Path(where)])
-        return Memory(DirectoryBasedExampleDatabase(where), key, tuple(credentials))
+        return Memory(DirectoryBasedExampleDatabase(where), key, tuple(credentials), names)
     try:  # an optional extra: only a Redis database needs it
         import redis  # noqa: PLC0415
         from hypothesis.extra.redis import RedisExampleDatabase  # noqa: PLC0415
@@ -138,7 +147,7 @@ def open_memory(
         raise UsageError(f"--example-db {where}: no Redis answers ({exc})",
                          fix="start it, or give the HOST:PORT it listens on") from None  # fmt: skip
     database = RedisExampleDatabase(client, key_prefix=b"honcho-contract:")
-    return Memory(database, key, tuple(credentials), close=client.close,
+    return Memory(database, key, tuple(credentials), names, close=client.close,
                   errors=(OSError, redis.RedisError))  # fmt: skip
 
 
@@ -147,9 +156,9 @@ def _fails(finding: Finding) -> bool:
 
 
 def _encode(probe: Probe, status: int, theirs: Sequence[Finding],
-            credentials: Sequence[tuple[str, str]]) -> bytes:  # fmt: skip
-    # never the credentials; nor the engine's id of the case: the same case is one value
-    secret = {"authorization", "x-schemathesis-testcaseid", *(n.lower() for n, _ in credentials)}
+            unsaved: Iterable[str]) -> bytes:  # fmt: skip
+    # never the credentials or -H's; nor the engine's id of the case: the same case is one value
+    secret = {"authorization", "x-schemathesis-testcaseid", *unsaved}
     entry: dict[str, Any] = {
         "format": _FORMAT,
         "name": probe.name,

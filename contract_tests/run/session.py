@@ -12,6 +12,7 @@ until then.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 
 from honcho_spec import (
@@ -26,19 +27,20 @@ from ..cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from ..cases.facts import ContractFacts
 from ..cases.golden import FixtureProbe, Replay, fixture_probe, fixture_probes
 from ..cases.locate import place_of
-from ..cases.model import STATUS_CHECKS, Exchange, Finding, Probe, Reply, Severity
+from ..cases.model import THEIR_STATUS_CHECKS, Exchange, Finding, Probe, Reply, Severity
 from ..cases.probes import build_probes
 from ..cases.tokens import credential_probes, enforcement_probe, token_probes
 from ..checks.answers import CheckContext, run_checks
 from ..checks.auth import AuthVerdict, judge_enforcement
 from ..checks.causes import characterized
 from ..checks.fixtures import fixture_locations, golden_answer
+from ..checks.selection import select_checks
 from ..config import SuiteConfig
 from ..errors import CredentialsError, UnreachableError
 from ..wire.outage import Watch
 from ..wire.pace import TokenBucket
-from ..wire.reproduce import curl_command
-from ..wire.transport import BadAnswer, NoAnswer, Sender
+from ..wire.reproduce import curl_command, reproduced
+from ..wire.transport import BadAnswer, NoAnswer, Sender, tls_context
 from .confirm import attempt, confirmed, show, unanswered
 from .generated import GeneratedRun, run_generated
 from .memory import Memory, open_memory
@@ -122,7 +124,7 @@ def _home_of(cause: Cause) -> tuple[str, str, int | None, str]:
 
 
 # schemathesis's checks that share a cause with the kit's expected_status
-_THEIRS = STATUS_CHECKS - {"expected_status"}
+_THEIRS = frozenset(THEIR_STATUS_CHECKS)
 
 
 @dataclass
@@ -136,6 +138,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
     stopped: str | None = None  # why the run ended early: the server stopped answering
+    notes: list[str] = field(default_factory=list)  # what the run did not do as asked, and why
     _causes: dict[tuple[str, str, int | None, str, str], Cause] = field(default_factory=dict)
     # distinct()'s answer until a cause is added: progress and --max-failures ask per case
     _distinct: list[Cause] | None = field(default=None, repr=False)
@@ -210,10 +213,14 @@ class Session:
         self.document_path = config.spec_path or default_document_path()
         self.document = load_document(self.document_path)
         self.facts = ContractFacts.from_document(self.document)
-        self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile)
+        checks = select_checks(config.checks, config.exclude_checks)
+        self.ctx = CheckContext(self.facts, strict=config.strict, profile=config.profile,
+                                checks=checks)  # fmt: skip
         if pace is None and config.rate_limit is not None:
             pace = TokenBucket(config.rate_limit.interval)
+        tls = tls_context(config.tls_verify, config.cert, config.key)
         self.sender = Sender(config.root_url, timeout=config.timeout, pace=pace,
+                             headers=config.headers, tls=tls,
                              max_size=config.max_answer_size)  # fmt: skip
         self.auth_headers = credentials_for(config)
         self.probes = ProbeSet(
@@ -238,7 +245,8 @@ class Session:
         where = self.config.example_db
         if where is None:
             return None
-        return open_memory(where, self.document_path, self.facts.operation, self.auth_headers)
+        return open_memory(where, self.document_path, self.facts.operation, self.auth_headers,
+                           unsaved=self.config.headers)  # fmt: skip
 
     def generated(
         self,
@@ -258,9 +266,8 @@ class Session:
     def detect_auth(self) -> list[Finding]:
         """Send a valid request without credentials (also: is the server there at all?)."""
         probe = enforcement_probe(self.probes)
-        self.watch.sent(probe)
         try:
-            reply = self.sender.send(probe)
+            reply = self._send(probe, "a valid request")
         except BadAnswer as exc:
             if not _speaks_http(exc.head):
                 raise UnreachableError(
@@ -272,12 +279,6 @@ class Session:
             # an answer, but not a whole one: a finding, and the run goes on (the server's
             # auth is judged by the probes that get whole answers)
             return [self.unanswered(probe, exc)]
-        except NoAnswer as exc:
-            raise UnreachableError(
-                f"the server does not answer a valid request ({exc})",
-                where=self.config.root_url,
-                fix="check that it is up and serving, or raise --timeout",
-            ) from None
         if reply.status in (401, 403) and not self.auth_headers:
             raise CredentialsError(
                 f"the server refuses a valid request without credentials ({reply.status}): "
@@ -285,26 +286,33 @@ class Session:
                 where=self.config.root_url,
                 fix="pass --token T (or --jwt-secret S for a Honcho server)",
             )
-        check_reached(self._send, probe, reply, self.config.root_url)
-        if self.config.jwt_secret is not None and self.config.token is None:
-            check_credentials(self._send, self.authorize(probe), self.config.jwt_secret,
-                              self.probes.workspace_id, self.config.root_url)  # fmt: skip
+        with suppress(BadAnswer):  # a set-up check's broken answer: the probes report it
+            check_reached(self._send, probe, reply, self.config.root_url)
+            if self.config.jwt_secret is not None and self.config.token is None:
+                check_credentials(self._send, self.authorize(probe), self.config.jwt_secret,
+                                  self.probes.workspace_id, self.config.root_url)  # fmt: skip
         findings = characterized(
             Exchange(probe, reply), run_checks(Exchange(probe, reply), self.ctx)
         )
-        if self.config.auth == "off":
-            return findings
-        self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
-        return findings + ([self.auth.finding] if self.auth.finding else [])
+        if self.config.auth != "off":
+            self.auth = judge_enforcement(probe, reply, self.config.auth, bool(self.auth_headers))
+            findings += [self.auth.finding] if self.auth.finding else []
+        return self.ctx.checks.kept(findings)
 
-    def _send(self, probe: Probe) -> Reply:
-        """A request of the run's set-up checks, watched as every request is."""
+    def _send(self, probe: Probe, what: str = "a request of the set-up checks") -> Reply:
+        """A request of the run's set-up checks (``what`` it is), watched as every request
+        is; one left unanswered is an :class:`UnreachableError`: the run cannot start."""
         self.watch.sent(probe)
         try:
             return self.sender.send(probe)
+        except BadAnswer:
+            raise  # an answer, though not a whole one: the caller's to judge
         except NoAnswer as exc:
-            raise UnreachableError(f"the server does not answer ({exc})",
-                                   where=self.config.root_url) from None  # fmt: skip
+            fix = "check that it is up and serving, or raise --timeout"
+            if self.config.root_url.startswith("https:") and self.config.cert is None:
+                fix += "; a server that wants a client certificate hangs up: pass --cert"
+            raise UnreachableError(f"the server does not answer {what} ({exc})",
+                                   where=self.config.root_url, fix=fix) from None  # fmt: skip
 
     def hostile_probes(self) -> list[Probe]:
         return build_probes(self.probes)
@@ -355,19 +363,23 @@ class Session:
             if fixture is not None:
                 findings.extend(fixture_locations(fixture, exchange, self.ctx))
                 findings.extend(golden_answer(fixture, exchange, self.ctx))
-            return characterized(exchange, findings)
+            return self.ctx.checks.kept(characterized(exchange, findings))
 
         self.watch.sent(probe)
         reply, failure = attempt(self.sender.send, probe)
         findings = confirmed(probe, judge(reply, failure), show(reply, failure),
                              self.sender.confirm, judge)  # fmt: skip
-        return [replace(finding, reproducer=finding.reproducer or self.curl(probe))
-                for finding in findings]  # fmt: skip
+        return reproduced(findings, self.curl, probe)
 
     def unanswered(self, probe: Probe, failure: NoAnswer) -> Finding:
         """The finding of ``probe`` left without a whole answer (the watch raises
         :class:`~contract_tests.wire.outage.ServerDown` if the server does not come back)."""
         return unanswered(probe, failure, lambda why: self.watch.lost(probe, why), self.curl)
+
+    @property
+    def sent_headers(self) -> tuple[tuple[str, str], ...]:
+        """The headers the run adds to requests: its credentials, then ``-H``'s."""
+        return (*self.auth_headers, *self.config.headers)
 
     def curl(self, probe: Probe) -> str:
         return curl_command(
@@ -375,6 +387,7 @@ class Session:
             probe,
             show_secrets=self.config.show_secrets,
             bodies=self.config.reproducers_dir,
+            headers=self.config.headers,
         )
 
 

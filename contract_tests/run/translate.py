@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cases.model import Exchange, Finding, Probe, Severity
+from ..cases.model import THEIR_STATUS_CHECKS, Exchange, Finding, Probe, Severity
 from ..checks.answers import BODY_LIMIT_FLOOR, CheckContext
 from ..checks.strict_json import is_strict_json
 
@@ -17,20 +17,20 @@ __all__ = ["AUTH_STATUSES", "translate"]
 
 # Statuses a server may answer when the request carries no valid credentials.
 AUTH_STATUSES = (401, 403)
-# schemathesis's checks on the status, which the kit's own status rules replace for 5xx,
-# 401/403 without credentials, and 400 for bytes that are no text.
-_STATUS_CHECKS = frozenset(
-    {"not_a_server_error", "positive_data_acceptance", "negative_data_rejection",
-     "status_code_conformance"}
-)  # fmt: skip
+# schemathesis's checks on the status of generated data, which the kit's own status rules
+# replace for 401/403 without credentials, 400 for bytes that are no text and what the
+# standards let a server read or refuse.
+_ON_DATA = frozenset(THEIR_STATUS_CHECKS) - {"unsupported_method"}
+# ... and for a 5xx, every check on a status: the kit's server_error reports it, located.
+_ON_5XX = frozenset({*THEIR_STATUS_CHECKS, "not_a_server_error"})
 
 
 def translate(name: str, failure: Any, exchange: Exchange, ctx: CheckContext) -> Finding | None:
     """schemathesis's failure ``name`` on ``exchange`` as the kit reports it, if at all."""
     status, probe = exchange.reply.status, exchange.probe
-    if status >= 500 and (name in _STATUS_CHECKS or name == "unsupported_method"):
-        return None  # the kit's server_error reports it, located
-    if name in _STATUS_CHECKS:
+    if status >= 500 and name in _ON_5XX:
+        return None
+    if name in _ON_DATA:
         if status in AUTH_STATUSES and not probe.credentials:
             return None
         allowed = _allowed_refusal(status, probe, ctx)

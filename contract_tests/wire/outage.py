@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..cases.model import SERVER_DOWN, Finding, Probe, Severity
+from .reproduce import long_bodies
 from .transport import Sender
 
 __all__ = ["Outage", "ServerDown", "Watch"]
@@ -66,6 +67,7 @@ class Outage:
             location=self.culprit.location,
             message=self.describe(),
             reproducer=self.replay(curl),
+            bodies=long_bodies(self.requests),
         )
 
 

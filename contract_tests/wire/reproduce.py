@@ -2,7 +2,8 @@
 same bytes again, with credentials masked unless asked.
 
 POSIX ``printf`` writes the body (octal escapes: ``\\xNN`` is only bash's); a body longer
-than a line is written to a file in the run's reproducers folder and sent from there. curl
+than a line is sent from a file in the run's reproducers folder, named by its digest, which
+the run writes for the findings its report shows (:func:`write_bodies`). curl
 is told to send the path as it is (``--path-as-is``, ``--globoff``) and to drop the
 content-type it would add to a body when the probe has none.
 """
@@ -10,16 +11,29 @@ content-type it would add to a body when the probe has none.
 from __future__ import annotations
 
 import hashlib
+import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from ..cases.model import Finding, Probe
 
-__all__ = ["MASK", "curl_command", "printf_text", "redacted"]
+__all__ = [
+    "MASK",
+    "curl_command",
+    "is_credential",
+    "long_bodies",
+    "printf_text",
+    "redacted",
+    "reproduced",
+    "write_bodies",
+]
 
 _INLINE_LIMIT = 2_000
+# Header names that say their value is a credential.
+_CREDENTIAL = re.compile(r"auth|token|secret|key|cookie|session|password|signature", re.I)
+_SCHEMED = frozenset({"authorization", "proxy-authorization"})  # "SCHEME credentials"
 MASK = "[redacted]"
 _PLAIN = frozenset(range(0x20, 0x7F)) - frozenset(b"%\\'")
 
@@ -42,9 +56,15 @@ def printf_text(data: bytes) -> str:
 
 
 def curl_command(
-    base_url: str, probe: Probe, *, show_secrets: bool, bodies: Path | None = None
+    base_url: str,
+    probe: Probe,
+    *,
+    show_secrets: bool,
+    bodies: Path | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> str:
-    """A shell command that sends ``probe`` again; a long body goes to a file in ``bodies``.
+    """A shell command that sends ``probe`` again, with the run's ``headers`` (``-H``) as the
+    transport adds them; a long body goes to a file in ``bodies``.
 
     >>> from contract_tests.cases.model import Probe
     >>> command = curl_command("http://h", Probe("n", "l", "POST", "/p", b"{}"), show_secrets=False)
@@ -54,8 +74,9 @@ def curl_command(
     # curl's --head refuses a body, and -X HEAD waits for the body a content-length announces
     method = ["-X", probe.method, *(("--max-time", "10") if probe.method == "HEAD" else ())]
     parts = ["curl", "-sS", "-i", "--path-as-is", "-g", *method, shlex.quote(base_url + probe.path)]
+    probe = probe.with_headers(headers)
     for name, value in probe.headers:
-        shown = value if show_secrets or name.lower() != "authorization" else _mask(value)
+        shown = value if show_secrets or not is_credential(name) else _mask(name, value)
         parts += ["-H", _header(f"{name}: {shown}")]
     if probe.body is None:
         return " ".join(parts)
@@ -63,7 +84,7 @@ def curl_command(
         parts += ["-H", "'content-type:'"]  # curl would add its own to a body
     command = " ".join(parts)
     if len(probe.body) > _INLINE_LIMIT and bodies is not None:
-        path = _body_file(bodies, probe.body)
+        path = _body_path(bodies, probe.body)
         return f"{command} --data-binary @{shlex.quote(str(path))}"
     return f"printf {printf_text(probe.body)} | {command} --data-binary @-"
 
@@ -75,19 +96,53 @@ def _header(line: str) -> str:
     return f'"$(printf {printf_text(raw)})"'
 
 
-def _body_file(folder: Path, body: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = (folder / f"{hashlib.sha256(body).hexdigest()[:16]}.bin").resolve()
-    if not path.exists():
-        path.write_bytes(body)
-    return path
+def _body_path(folder: Path, body: bytes) -> Path:
+    return (folder / f"{hashlib.sha256(body).hexdigest()[:16]}.bin").resolve()
+
+
+def long_bodies(probes: Iterable[Probe]) -> tuple[bytes, ...]:
+    """The bodies of ``probes`` that their reproducers send from files."""
+    return tuple(p.body for p in probes if p.body is not None and len(p.body) > _INLINE_LIMIT)
+
+
+def reproduced(
+    findings: list[Finding], curl: Callable[[Probe], str], probe: Probe
+) -> list[Finding]:
+    """``findings`` of ``probe``, each with ``curl(probe)`` as its reproducer and the long body
+    it sends from a file; one that has a reproducer (a ``server_down``'s) keeps it."""
+    if all(finding.reproducer for finding in findings):
+        return findings
+    command, bodies = curl(probe), long_bodies([probe])
+    return [f if f.reproducer else replace(f, reproducer=command, bodies=bodies)
+            for f in findings]  # fmt: skip
+
+
+def write_bodies(folder: Path, bodies: Iterable[bytes]) -> None:
+    """Write ``bodies`` where reproducers made with the folder ``folder`` read them."""
+    for body in bodies:
+        path = _body_path(folder, body)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
+
+
+def is_credential(name: str) -> bool:
+    """Whether a header's value is masked in reproducers: ``authorization`` and the headers
+    whose names say they carry a credential (``x-api-key``, ``cookie``, ``x-auth-token``).
+
+    >>> is_credential("X-Api-Key"), is_credential("x-env")
+    (True, False)
+    """
+    return _CREDENTIAL.search(name) is not None
 
 
 def redacted(
-    findings: Iterable[Finding], auth_headers: Iterable[tuple[str, str]], show_secrets: bool
+    findings: Iterable[Finding], headers: Iterable[tuple[str, str]], show_secrets: bool
 ) -> Iterator[Finding]:
-    """``findings`` with the credentials of ``auth_headers`` masked in their reproducers."""
-    secrets = [value.partition(" ")[2] for _, value in auth_headers if value.partition(" ")[2]]
+    """``findings`` with the credentials among ``headers`` (the run's: its token, its
+    ``-H``) masked in their reproducers."""
+    secrets = [_secret(name, value) for name, value in headers if is_credential(name)]
+    secrets = [secret for secret in secrets if secret]
     for finding in findings:
         reproducer = finding.reproducer
         if not show_secrets:
@@ -96,6 +151,14 @@ def redacted(
         yield replace(finding, reproducer=reproducer)
 
 
-def _mask(value: str) -> str:
+def _secret(name: str, value: str) -> str:
+    """What a credential header's value keeps secret: all of it, or an authorization's
+    credentials after its scheme (``Bearer``)."""
+    if name.lower() in _SCHEMED:
+        return value.partition(" ")[2]
+    return value
+
+
+def _mask(name: str, value: str) -> str:
     scheme, _, credentials = value.partition(" ")
-    return f"{scheme} {MASK}" if credentials else MASK
+    return f"{scheme} {MASK}" if name.lower() in _SCHEMED and credentials else MASK

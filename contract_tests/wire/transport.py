@@ -19,16 +19,18 @@ about the answer, not a request left unanswered.
 from __future__ import annotations
 
 import re
+import ssl
+from pathlib import Path
 
 import httpx
 
 from ..cases.model import Probe, Reply
-from ..errors import UnreachableError
+from ..errors import UnreachableError, UsageError
 from ..options import DEFAULT_ANSWER_SIZE
 from .bounds import BoundedBackend, Budget, TooLarge, bounded
 from .pace import TokenBucket
 
-__all__ = ["BadAnswer", "NoAnswer", "Sender"]
+__all__ = ["BadAnswer", "NoAnswer", "Sender", "tls_context"]
 
 # The connection was closed or reset before an answer came (not a timeout, not a refusal).
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
@@ -66,15 +68,19 @@ class Sender:
         *,
         timeout: float,
         pace: TokenBucket | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+        tls: ssl.SSLContext | None = None,
         max_size: int = DEFAULT_ANSWER_SIZE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.pace = pace  # every request, re-sends included, waits for its slot
+        self.headers = headers  # -H: on every request that does not set its own
         self.timeout = timeout
         self.max_size = max_size
-        self._pooled = _client(timeout, httpx.Limits())
+        verify: ssl.SSLContext | bool = True if tls is None else tls
+        self._pooled = _client(timeout, httpx.Limits(), verify)
         # keeps no idle connection: each request opens its own, closed once it is answered
-        self._fresh = _client(timeout, httpx.Limits(max_keepalive_connections=0))
+        self._fresh = _client(timeout, httpx.Limits(max_keepalive_connections=0), verify)
 
     def send(self, probe: Probe) -> Reply:
         """Send ``probe`` on a keep-alive connection, once more on a fresh one if it drops."""
@@ -112,6 +118,7 @@ class Sender:
     ) -> Reply:
         if self.pace is not None and paced:
             self.pace.take()
+        probe = probe.with_headers(self.headers)
         limit = self.timeout if timeout is None else timeout
         with bounded(limit, self.max_size) as budget:
             try:
@@ -163,6 +170,13 @@ class Sender:
         )
 
     def _failure(self, exc: Exception, what: str) -> Exception:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return UnreachableError(
+                f"the server's certificate is not trusted ({_reason(exc)})",
+                where=self.base_url,
+                fix="pass --tls-verify CA.pem, the CA bundle that signed it (or --tls-verify "
+                "false to skip the check)",
+            )
         if isinstance(exc, httpx.ConnectError):
             return UnreachableError(
                 f"cannot reach the server ({_reason(exc)})",
@@ -183,8 +197,32 @@ class Sender:
         self.close()
 
 
-def _client(timeout: float, limits: httpx.Limits) -> httpx.Client:
-    transport = httpx.HTTPTransport(limits=limits)
+def tls_context(
+    verify: bool | Path, cert: Path | None = None, key: Path | None = None
+) -> ssl.SSLContext | None:
+    """What the run's connections check and present: ``None`` for the default (the trusted
+    CAs, no client certificate); a file OpenSSL cannot read is a :class:`UsageError`."""
+    if verify is True and cert is None:
+        return None
+    flag, path = "--tls-verify", verify
+    try:
+        if isinstance(verify, Path):
+            context = ssl.create_default_context(cafile=verify)
+        else:
+            context = httpx.create_ssl_context(verify=verify)
+        if cert is not None:
+            flag, path = "--cert", cert
+            context.load_cert_chain(cert, key)
+    except (ssl.SSLError, ValueError) as exc:
+        raise UsageError(
+            f"{flag} {path}: OpenSSL cannot read it ({exc})",
+            fix="give PEM files: a CA bundle, a certificate and its key",
+        ) from None
+    return context
+
+
+def _client(timeout: float, limits: httpx.Limits, verify: ssl.SSLContext | bool) -> httpx.Client:
+    transport = httpx.HTTPTransport(verify=verify, limits=limits)
     # httpx builds its pool on httpcore's sockets; the pool's reads go through the bounds
     transport._pool._network_backend = BoundedBackend()
     return httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
