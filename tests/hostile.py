@@ -12,7 +12,7 @@ import socket
 import struct
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 Writer = asyncio.StreamWriter
@@ -103,7 +103,8 @@ HOSTILE = [
                                             "transfer-encoding: chunked") + b"zz\r\n{}\r\n"),
             "malformed_answer"),
     Hostile("a Content-Length longer than the body",
-            once(_head("422 Unprocessable Entity", _JSON, "content-length: 500") + b'{"detail":[]}'),
+            once(_head("422 Unprocessable Entity", _JSON, "content-length: 500")
+                 + b'{"detail":[]}'),
             "malformed_answer"),
     Hostile("a Content-Length shorter than the body",
             once(_head("422 Unprocessable Entity", _JSON, "content-length: 2") + b"{}garbage",
@@ -187,10 +188,8 @@ def hostile_server(hostile: Hostile) -> Iterator[str]:
 
 
 async def _until_stopped(main: Awaitable[None]) -> None:
-    try:
+    with suppress(asyncio.CancelledError):
         await main
-    except asyncio.CancelledError:
-        pass
 
 
 def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:

@@ -18,11 +18,11 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from hostile import HOSTILE, Hostile, hostile_server
 
 from contract_tests.cli import main
 
 from cli_process import console_script
-from hostile import HOSTILE, Hostile, hostile_server
 
 pytestmark = pytest.mark.slow
 
@@ -73,8 +73,8 @@ def test_a_hostile_answer_is_a_finding_and_the_reports_stay_clean(
 def test_an_endless_answer_leaves_memory_flat(tmp_path: Path) -> None:
     # at the default --max-answer-size (8 MiB), measured by the run's own parent
     endless = HOSTILE[0]
-    command = [console_script("honcho-contract"), "run", "-q", "--max-examples", "5",
-               "--timeout", "5", "--max-time", "6", "--report-json", str(tmp_path / "r.json")]  # fmt: skip
+    command = [console_script("honcho-contract"), "run", "-q", "--max-examples", "5", "--timeout",
+               "5", "--max-time", "6", "--report-json", str(tmp_path / "r.json")]  # fmt: skip
     measure = (
         "import resource, subprocess, sys; "
         "done = subprocess.run(sys.argv[1:], capture_output=True, timeout=120); "

@@ -18,8 +18,10 @@ about the answer, not a request left unanswered.
 
 from __future__ import annotations
 
+import ctypes
 import re
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -140,6 +142,7 @@ class Sender:
                         raise BadAnswer("malformed_answer", f"not an HTTP/1.1 answer ({extra})",
                                         bytes(budget.head))  # fmt: skip
             except TooLarge:
+                _give_back_memory()
                 raise BadAnswer(
                     "answer_too_large",
                     f"the answer passed {_size(self.max_size)} (--max-answer-size): the kit "
@@ -263,12 +266,38 @@ def _past_the_end(response: httpx.Response, budget: Budget, method: str) -> str:
 
 def _read(response: httpx.Response, budget: Budget) -> bytes:
     """The body as decoded (a compressed answer is held to the cap once decoded too)."""
-    body = bytearray()
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > budget.cap:
+        raise TooLarge  # said before a byte of it is read
+    # chunks as they come, joined once whole: a buffer grown to the cap by copies leaves the
+    # allocator's threshold for returning memory at the cap, and the run's memory with it
+    chunks, size = [], 0
     for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) > budget.cap:
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > budget.cap:
+            chunks.clear()  # not kept alive by the exception's frames (a run keeps findings)
             raise TooLarge
-    return bytes(body)
+    return b"".join(chunks)
+
+
+def _trimmer() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, where the C library has it."""
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return, unused-ignore]
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _trimmer()
+
+
+def _give_back_memory() -> None:
+    """An answer read to the cap came in a stream of chunks, freed now, which the C
+    allocator keeps in its heap (fragmented, never given back: a run against an endless
+    answer grew by the cap at each): hand the free pages back to the system."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _size(size: int) -> str:
