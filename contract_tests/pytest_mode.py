@@ -18,6 +18,7 @@ from .cases.model import Finding, Probe, Severity
 from .config import SuiteConfig
 from .plugin import keep_warnings, worker_pace_file
 from .run.session import Session
+from .untrusted import lines
 from .wire.outage import ServerDown
 from .wire.pace import TokenBucket
 from .wire.reproduce import write_bodies
@@ -92,5 +93,9 @@ def report_findings(findings: list[Finding], bodies: Path | None = None) -> None
 
 
 def _describe(finding: Finding) -> str:
-    text = f"{finding.check} [{finding.status}] at {finding.location}: {finding.message}"
-    return text + (f"\n  reproduce: {finding.reproducer}" if finding.reproducer else "")
+    """The finding in lines of its own, the server's bytes in them escaped (pytest prints
+    a failure's text as it is)."""
+    rows = [f"{finding.check} [{finding.status}] at {finding.location}: {finding.message}"]
+    if finding.reproducer:
+        rows.append(f"  reproduce: {finding.reproducer}")
+    return lines(rows)

@@ -27,7 +27,7 @@ from ..config import DEFAULT_SEED, reproducers_folder
 from ..errors import UnreachableError, UsageError
 from ..wire.outage import Outage, ServerDown, Watch
 from ..wire.reproduce import curl_command, long_bodies, write_bodies
-from ..wire.transport import NoAnswer, Sender
+from ..wire.transport import BadAnswer, NoAnswer, Sender
 from .compare import COMPARED_HEADERS, KINDS, Answer, Difference, differences
 from .requests import diff_requests, valid_request
 
@@ -142,6 +142,9 @@ class _Side:
                                        fix=f"check {self.flag} and that the server is running"
                                        ) from None  # fmt: skip
             return self.watch.lost(sent, exc.what, ticket=ticket) or Answer.missing(exc.what)
+        except BadAnswer as exc:  # an answer, not a whole one: the server is there
+            self.reached = True
+            return Answer.missing(f"{exc.check}: {exc}")
         except NoAnswer as exc:
             if not self.reached:
                 return Answer.missing(str(exc))

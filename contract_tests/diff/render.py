@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import make_parent
+from ..untrusted import lines as output_lines
 from .compare import Answer
 from .engine import DiffReport, Disagreement
 
@@ -59,7 +60,7 @@ def render_diff(report: DiffReport) -> str:
     if report.stopped:
         lines.append(f"STOPPED {report.stopped}")
     lines.append(summary_line(report))
-    return "\n".join(lines)
+    return output_lines(lines)  # each line's server data escaped: one line stays one
 
 
 def write_diff_json(report: DiffReport, path: Path) -> None:
@@ -87,8 +88,8 @@ def write_diff_json(report: DiffReport, path: Path) -> None:
         "stopped": report.stopped,
         "summary": summary_line(report),
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    make_parent(path).write_text(text, encoding="utf-8")
+    # ASCII: a server's controls, bidi marks and lone surrogates kept, as JSON escapes
+    make_parent(path).write_text(json.dumps(document, indent=2) + "\n", encoding="ascii")
 
 
 def _title(first: Disagreement) -> str:

@@ -111,6 +111,8 @@ class Sender:
         within ``timeout`` seconds; not held to the rate (a server down gets no load)."""
         try:
             self._exchange(self._fresh, probe, timeout=timeout, paced=False)
+        except BadAnswer:
+            return True  # an answer began: the server is there
         except _FAILED:
             return False
         return True
