@@ -27,6 +27,7 @@ from honcho_spec import default_document_path, load_document
 
 from ..config import from_environment
 from ..errors import UnreachableError, UsageError
+from ..untrusted import one_line
 from .driver import Prism, PrismError
 from .log import PrismLog, Violation
 
@@ -119,11 +120,12 @@ def run_proxy(flags: Mapping[str, Any]) -> int:
     log = PrismLog(options.upstream)
 
     def on_line(line: str) -> None:  # called by the one thread that reads Prism's log
+        # Prism's lines quote the traffic, the upstream's answers among it: shown escaped
         if options.verbose:
-            print(line, file=sys.stderr, flush=True)
+            print(one_line(line), file=sys.stderr, flush=True)
         violation = log.feed(line)
         if violation is not None:
-            print(violation.line(), flush=True)
+            print(one_line(violation.line()), flush=True)
 
     prism = Prism.proxy(document, options.upstream, host=options.host, port=options.port,
                         executable=options.prism, on_line=on_line)  # fmt: skip
