@@ -136,13 +136,11 @@ class Sender:
                 ) as response:
                     problem = _framing_problem(response.headers.raw)
                     if problem:
-                        raise BadAnswer("malformed_answer", f"not an HTTP/1.1 answer ({problem})",
-                                        bytes(budget.head))  # fmt: skip
+                        raise _malformed(problem, budget)
                     body = _read(response, budget)
                     extra = _past_the_end(response, budget, probe.method)
                     if extra:
-                        raise BadAnswer("malformed_answer", f"not an HTTP/1.1 answer ({extra})",
-                                        bytes(budget.head))  # fmt: skip
+                        raise _malformed(extra, budget)
             except TooLarge:
                 _give_back_memory()
                 raise BadAnswer(
@@ -163,11 +161,7 @@ class Sender:
             except _DROPPED as exc:
                 if not budget.received:  # closed before a byte of an answer: no answer
                     raise
-                raise BadAnswer(
-                    "malformed_answer",
-                    f"not an HTTP/1.1 answer ({_reason(exc)}), {budget.received:,} bytes in",
-                    bytes(budget.head),
-                ) from exc
+                raise _malformed(f"{_reason(exc)}, {budget.received:,} bytes in", budget) from exc
         return Reply(
             status=response.status_code,
             headers=tuple((k, v) for k, v in response.headers.multi_items()),
@@ -231,6 +225,10 @@ def _client(timeout: float, limits: httpx.Limits, verify: ssl.SSLContext | bool)
     # httpx builds its pool on httpcore's sockets; the pool's reads go through the bounds
     transport._pool._network_backend = BoundedBackend()
     return httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+
+
+def _malformed(problem: str, budget: Budget) -> BadAnswer:
+    return BadAnswer("malformed_answer", f"not an HTTP/1.1 answer ({problem})", bytes(budget.head))
 
 
 # RFC 9110 §5.5: a field value is visible characters, spaces and tabs (obs-text aside)
