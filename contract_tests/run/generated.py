@@ -35,7 +35,7 @@ from ..config import SuiteConfig
 from ..wire.adapter import AnswerFailed
 from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command, reproduced
-from ..wire.transport import NoAnswer, Sender
+from ..wire.transport import TRANSPORT_HEADERS, NoAnswer, Sender
 from .confirm import attempt, confirmed, show, unanswered
 from .engine import PHASES, engine_schema
 from .memory import Kept, Memory
@@ -314,5 +314,5 @@ def _reply(response: Any) -> Reply:
 
 def _resendable(probe: Probe) -> Probe:
     # The headers as the engine sent them, less those the transport writes itself.
-    hop = {"content-length", "transfer-encoding", "host", "connection"}
-    return replace(probe, headers=tuple((k, v) for k, v in probe.headers if k.lower() not in hop))
+    kept = tuple((k, v) for k, v in probe.headers if k.lower() not in TRANSPORT_HEADERS)
+    return replace(probe, headers=kept)

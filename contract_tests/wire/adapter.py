@@ -22,13 +22,12 @@ from urllib3.exceptions import ReadTimeoutError
 
 from ..cases.model import Probe
 from ..errors import UnreachableError
-from .transport import NoAnswer, Sender
+from .transport import TRANSPORT_HEADERS, NoAnswer, Sender
 
 __all__ = ["AnswerFailed", "SenderAdapter"]
 
-# What the Sender's client writes itself, and what the answer's body no longer is once read:
-# httpx decodes a Content-Encoding, and the framing is gone.
-_REQUEST_HOP = frozenset({"content-length", "transfer-encoding", "host", "connection"})
+# What the answer's body no longer is once the Sender has read it: httpx decodes a
+# Content-Encoding, and the framing is gone.
 _ANSWER_HOP = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
@@ -68,7 +67,7 @@ class SenderAdapter(requests.adapters.BaseAdapter):
             headers=tuple(
                 (k, v if isinstance(v, str) else v.decode("latin-1"))
                 for k, v in request.headers.items()
-                if k.lower() not in _REQUEST_HOP
+                if k.lower() not in TRANSPORT_HEADERS
             ),
         )
         try:

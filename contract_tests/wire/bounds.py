@@ -40,10 +40,6 @@ class Budget:
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
-    @property
-    def expired(self) -> bool:
-        return self.left() <= 0
-
     def took(self, data: bytes) -> None:
         self.received += len(data)
         if len(self.head) < HEAD_KEPT:

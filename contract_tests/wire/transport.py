@@ -32,7 +32,11 @@ from ..options import DEFAULT_ANSWER_SIZE
 from .bounds import BoundedBackend, Budget, TooLarge, bounded
 from .pace import TokenBucket
 
-__all__ = ["BadAnswer", "NoAnswer", "Sender", "tls_context"]
+__all__ = ["TRANSPORT_HEADERS", "BadAnswer", "NoAnswer", "Sender", "tls_context"]
+
+# What the transport writes for each request itself: a request taken from another client
+# (schemathesis's) leaves them out, or they would go twice.
+TRANSPORT_HEADERS = frozenset({"content-length", "transfer-encoding", "host", "connection"})
 
 # The connection was closed or reset before an answer came (not a timeout, not a refusal).
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
