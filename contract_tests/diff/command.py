@@ -3,6 +3,7 @@
     honcho-contract diff --a URL --b URL [--token-a T] [--token-b T] [--seed N]
         [--max-examples N] [--ignore-header H] [--workers N] [--timeout S]
         [--workspace-id ID] [--spec PATH] [--report-json PATH] [--down-wait S]
+        [--max-time S] [--max-answer-size SIZE]
 
 Exit 0: the servers agree; 1: they disagree, or one stopped answering (the report written);
 2: a usage error or a server never reached (raised as a :class:`~honcho_spec.KitError` for
@@ -17,6 +18,7 @@ from typing import Any
 
 from ..config import check_writable
 from ..errors import SuiteError
+from ..options import size_flag
 from .compare import COMPARED_HEADERS
 from .engine import DiffConfig, run_diff
 from .render import render_diff, write_diff_json
@@ -40,7 +42,11 @@ def add_diff_parser(commands: argparse._SubParsersAction[Any]) -> None:
                       "repeatable")  # fmt: skip
     diff.add_argument("--workers", type=int, metavar="N", help="requests in flight at once (1)")
     diff.add_argument("--timeout", type=float, metavar="S",
-                      help="seconds to wait for each answer (10)")  # fmt: skip
+                      help="seconds for each whole answer, headers and body (10)")  # fmt: skip
+    diff.add_argument("--max-time", type=float, metavar="S",
+                      help="send no request after S seconds; report what was compared")  # fmt: skip
+    diff.add_argument("--max-answer-size", type=size_flag, metavar="SIZE",
+                      help="read at most SIZE of each answer (8MiB)")  # fmt: skip
     diff.add_argument("--down-wait", type=float, metavar="S",
                       help="seconds to wait for a server that stopped answering (10)")  # fmt: skip
     diff.add_argument("--workspace-id", metavar="ID",

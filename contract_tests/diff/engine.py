@@ -25,6 +25,7 @@ from honcho_spec import default_document_path
 from ..cases.model import Probe
 from ..config import DEFAULT_SEED, reproducers_folder
 from ..errors import UnreachableError, UsageError
+from ..options import DEFAULT_ANSWER_SIZE
 from ..wire.outage import Outage, ServerDown, Watch
 from ..wire.reproduce import curl_command, long_bodies, write_bodies
 from ..wire.transport import BadAnswer, NoAnswer, Sender
@@ -51,6 +52,8 @@ class DiffConfig:
     workspace_id: str | None = None
     spec_path: Path | None = None
     down_wait: float = 10.0  # seconds to wait for a server that stopped answering
+    max_time: float | None = None  # no request is sent past it
+    max_answer_size: int = DEFAULT_ANSWER_SIZE
 
     def __post_init__(self) -> None:
         for flag, url in (("--a", self.a), ("--b", self.b)):
@@ -65,6 +68,8 @@ class DiffConfig:
             raise UsageError("--workspace-id must not be empty")
         if not 0 < self.timeout < math.inf:  # NaN too: no comparison holds for it
             raise UsageError("--timeout must be a positive number of seconds")
+        if self.max_time is not None and not 0 < self.max_time < math.inf:
+            raise UsageError("--max-time must be a positive number of seconds")
         if not 0 <= self.down_wait < math.inf:
             raise UsageError("--down-wait must be a number of seconds, 0 or more",
                              fix="0 stops at once")  # fmt: skip
@@ -118,7 +123,7 @@ class _Side:
         self.url = url.rstrip("/")
         self.netloc = urlsplit(url).netloc
         self.credentials = (("authorization", f"Bearer {token}"),) if token else ()
-        self.sender = Sender(self.url, timeout=config.timeout)
+        self.sender = Sender(self.url, timeout=config.timeout, max_size=config.max_answer_size)
         self.watch = Watch(self.sender, self.authorized(alive), wait=config.down_wait,
                            timeout=config.timeout, server=f"{flag[2:]} {self.url}")  # fmt: skip
         self.reached = False  # a server never reached is a usage error, not an outage
@@ -143,6 +148,12 @@ class _Side:
                                        ) from None  # fmt: skip
             return self.watch.lost(sent, exc.what, ticket=ticket) or Answer.missing(exc.what)
         except BadAnswer as exc:  # an answer, not a whole one: the server is there
+            if not self.reached and not exc.speaks_http:
+                raise UnreachableError(
+                    f"the server does not speak HTTP: its answer begins {exc.head[:80]!r}",
+                    where=self.url,
+                    fix=f"check that {self.flag} names the server's HTTP port",
+                ) from None
             self.reached = True
             return Answer.missing(f"{exc.check}: {exc}")
         except NoAnswer as exc:
@@ -172,10 +183,21 @@ def run_diff(config: DiffConfig) -> DiffReport:
         )
     )
     bodies = reproducers_folder(None, config.report_json)
+    deadline = math.inf if config.max_time is None else started + config.max_time
+
+    def both(probe: Probe) -> tuple[Answer | Outage, Answer | Outage] | None:
+        if time.monotonic() >= deadline:  # not sent: the diff's time is up
+            return None
+        return side_a.ask(probe), side_b.ask(probe)
+
     pool = ThreadPoolExecutor(max_workers=config.workers)
     try:
-        answers = pool.map(lambda probe: (side_a.ask(probe), side_b.ask(probe)), requests)
-        for probe, (answer_a, answer_b) in zip(requests, answers, strict=True):
+        for probe, answers in zip(requests, pool.map(both, requests), strict=True):
+            if answers is None:
+                report.stopped = (f"--max-time {config.max_time:g} s reached: the diff "
+                                  f"stopped after {report.requests} requests")  # fmt: skip
+                break
+            answer_a, answer_b = answers
             report.requests += 1
             if isinstance(answer_a, Outage) or isinstance(answer_b, Outage):
                 _record(report, answer_a, answer_b, bodies=bodies)

@@ -31,6 +31,7 @@ from ..cases.model import Probe
 from ..cases.probes import build_probes
 from ..cases.tokens import enforcement_probe
 from ..errors import SuiteError
+from ..unicode_table import seed_utf8_table
 
 __all__ = ["diff_requests", "generated_requests", "valid_request"]
 
@@ -76,6 +77,7 @@ def generated_requests(
     >>> first == generated_requests(default_document_path(), seed=1, max_examples=2)
     True
     """
+    seed_utf8_table()
     settings: dict[str, Any] = {
         # Credentials are the diff's concern (--token-a, --token-b): none generated.
         "generation": {"database": "none", "with-security-parameters": False}

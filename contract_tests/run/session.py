@@ -269,7 +269,7 @@ class Session:
         try:
             reply = self._send(probe, "a valid request")
         except BadAnswer as exc:
-            if not _speaks_http(exc.head):
+            if not exc.speaks_http:
                 raise UnreachableError(
                     f"the server does not speak HTTP: its answer to a valid request begins "
                     f"{exc.head[:80]!r}",
@@ -389,12 +389,6 @@ class Session:
             bodies=self.config.reproducers_dir,
             headers=self.config.headers,
         )
-
-
-def _speaks_http(head: bytes) -> bool:
-    """Whether an answer's first bytes hold an HTTP status line's start (after bytes of no
-    HTTP: a finding), or are the start of one (it came slowly)."""
-    return b"HTTP/" in head or (bool(head) and b"HTTP/1.".startswith(head))
 
 
 def credentials_for(config: SuiteConfig) -> tuple[tuple[str, str], ...]:

@@ -63,6 +63,13 @@ class BadAnswer(NoAnswer):
         self.check = check
         self.head = head
 
+    @property
+    def speaks_http(self) -> bool:
+        """Whether the first bytes hold an HTTP status line's start (after bytes of no HTTP:
+        a broken answer), or are the start of one (it came slowly): else, not HTTP at all."""
+        head = self.head
+        return b"HTTP/" in head or (bool(head) and b"HTTP/1.".startswith(head))
+
 
 class Sender:
     """Sends probes for one run; thread-safe. ``send`` and ``confirm`` raise :class:`NoAnswer`
