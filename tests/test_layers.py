@@ -31,14 +31,15 @@ PARTS = {
     "contract_tests": {
         "errors": set(),
         "untrusted": set(),  # a server's bytes made safe to show, wherever they are shown
+        "unicode_table": set(),  # Hypothesis's table of UTF-8, for whatever draws strings
         "options": {"errors"},
         "config": {"errors", "options"},
         "cases": {"errors"},
         "checks": {"cases", "errors"},
         "wire": {"cases", "errors", "options"},
-        "run": {"cases", "checks", "wire", "config", "errors", "untrusted"},
+        "run": {"cases", "checks", "wire", "config", "errors", "untrusted", "unicode_table"},
         "report": {"cases", "checks", "run", "config", "errors", "untrusted"},
-        "diff": {"cases", "wire", "config", "errors", "untrusted"},
+        "diff": {"cases", "wire", "options", "config", "errors", "untrusted", "unicode_table"},
         "prism": {"config", "errors", "untrusted"},
     },
 }

@@ -17,6 +17,7 @@ import schemathesis
 from ..checks.answers import CheckContext
 from ..checks.selection import THEIR_CHECKS
 from ..config import SuiteConfig
+from ..unicode_table import seed_utf8_table
 from .shard import examples_share, keeps_case
 from .translate import AUTH_STATUSES
 
@@ -34,6 +35,7 @@ def engine_schema(
 ) -> Any:
     """The operation under test (in a document that may hold more), as the engine runs it."""
     operation = ctx.facts.operation
+    seed_utf8_table()
     settings = _engine_config(config, auth_headers, phases)
     schema = schemathesis.openapi.from_path(document, config=settings).include(
         method=operation.method, path=operation.path
