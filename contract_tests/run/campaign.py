@@ -182,6 +182,8 @@ def _fixed_phases(session: Session, report: Report, progress: Progress, stop: St
                 report.add(_workspace_hint(config, probe, findings))
             report.cases += 1
             report.places.add(place_of(probe.location))
+            if probe.layer:
+                report.layers[probe.layer] += 1
             progress.step(failures=report.count(Severity.FAILURE))
         progress.done(_why(stop, report))
 

@@ -11,6 +11,7 @@ until then.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -137,6 +138,8 @@ class Report:
     duration: float = 0.0
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
+    # the probes and mutated cases sent, by the layer of the request each varies
+    layers: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None  # why the run ended early: the server stopped answering
     notes: list[str] = field(default_factory=list)  # what the run did not do as asked, and why
     _causes: dict[tuple[str, str, int | None, str, str], Cause] = field(default_factory=dict)
