@@ -63,7 +63,12 @@ def test_strict_turns_the_not_utf8_warning_into_a_failure(tmp_path: Path) -> Non
     (case,) = [c for c in CASES if c.check == "undocumented_status"]
     code, report = run_against(case, tmp_path, "--strict")
     assert code == 1
-    assert [f["locations"] for f in report["failures"]] == [["body: not UTF-8"]]
+    # one cause: Honcho's 400 for bytes its json cannot decode, wherever they are (a body in
+    # a content coding it does not undo among them)
+    (failure,) = report["failures"]
+    assert failure["status"] == 400
+    assert "body: not UTF-8" in failure["locations"], failure["locations"]
+    assert all("not UTF-8" in loc or "content-encoding" in loc for loc in failure["locations"])
 
 
 def _database_defects(request: Request) -> tuple[int, dict[str, str], bytes] | None:

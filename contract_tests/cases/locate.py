@@ -17,7 +17,9 @@ def locate(body: bytes | None) -> str:
     if not body:
         return "body: empty"
     try:
-        text = body.decode("utf-8")
+        # surrogates encoded in the bytes read as the code points they spell, as an escape
+        # of one is read: the same lone surrogate to a server that reads them
+        text = body.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         return "body: not UTF-8"
     try:

@@ -153,11 +153,13 @@ def _run_phases(
                 run = fleet.fuzz(campaign, on_case=on_case, say=progress.note, stop=stopping,
                                  memory=memory)  # fmt: skip
             else:
+                known = lambda: {cause.key for cause in report.distinct()}  # noqa: E731
                 run = session.generated(on_case=on_case, stop=stopping, campaign=campaign,
-                                        memory=memory)  # fmt: skip
+                                        memory=memory, known=known)  # fmt: skip
             progress.done(_why(stop, report))
             report.cases += run.cases
             report.places |= run.places
+            report.layers.update(run.layers)
             report.errors.extend(run.errors)
             if run.stopped is not None:
                 raise run.stopped

@@ -45,6 +45,7 @@ from ..wire.transport import BadAnswer, NoAnswer, Sender, tls_context
 from .confirm import attempt, confirmed, show, unanswered
 from .generated import GeneratedRun, run_generated
 from .memory import Memory, open_memory
+from .mutation import Key, Mutation
 from .setup import check_credentials, check_reached
 
 __all__ = ["Cause", "Report", "Session", "credentials_for"]
@@ -259,12 +260,18 @@ class Session:
         campaign: float | None = None,
         memory: Memory | None = None,
         lane: tuple[int, int] = (0, 1),
+        known: Callable[[], set[Key]] = set,
     ) -> GeneratedRun:
         """schemathesis's cases against this session's server, watched by its
-        :class:`~contract_tests.wire.outage.Watch` (see :func:`.generated.run_generated`)."""
+        :class:`~contract_tests.wire.outage.Watch` (see :func:`.generated.run_generated`);
+        a campaign mutates the valid request too, for the causes not ``known`` yet."""
+        mutation = None
+        if campaign is not None:
+            mutation = Mutation(self.probes, self.check, known=known, memory=memory)
         return run_generated(self.config, self.document_path, self.ctx, self.auth_headers,
                              self.sender, watch=self.watch, on_case=on_case, stop=stop,
-                             campaign=campaign, memory=memory, lane=lane)  # fmt: skip
+                             campaign=campaign, memory=memory, lane=lane,
+                             mutation=mutation)  # fmt: skip
 
     def detect_auth(self) -> list[Finding]:
         """Send a valid request without credentials (also: is the server there at all?)."""

@@ -47,10 +47,14 @@ def printf_text(data: bytes) -> str:
 
     >>> printf_text(b"a'%\\xff")
     "'a\\\\047%%\\\\377'"
+    >>> printf_text(b"--kit")  # not an option
+    "'\\\\055-kit'"
     """
     out = []
-    for byte in data:
-        if byte == ord("%"):
+    for at, byte in enumerate(data):
+        if byte == ord("-") and at == 0:  # a format that starts with "-" reads as an option
+            out.append("\\055")
+        elif byte == ord("%"):
             out.append("%%")
         elif byte in _PLAIN:
             out.append(chr(byte))
@@ -99,7 +103,8 @@ def _socket_command(
     base_url: str, probe: Probe, *, show_secrets: bool, headers: tuple[tuple[str, str], ...]
 ) -> str:
     """``probe``'s bytes as its framing writes them (which curl does not write), sent by
-    Python's standard library alone, each write a piece of its own; the answer printed."""
+    Python's standard library alone, each write a piece of its own; the answer printed as
+    ``curl -i`` prints it (its head, then its body)."""
     probe = probe.with_headers(headers)
     shown = tuple((name, value if show_secrets or not is_credential(name) else _mask(name, value))
                   for name, value in probe.headers)  # fmt: skip
@@ -111,9 +116,12 @@ def _socket_command(
     if url.scheme == "https":
         connect = f"ssl.create_default_context().wrap_socket({connect}, server_hostname={host!r})"
     code = (
-        f"import socket, ssl, sys, time; s = {connect}; "
+        f"import http.client, socket, ssl, sys, time; s = {connect}; "
         f"[(s.sendall(p), time.sleep(0.02)) for p in {pieces!r}]; "
-        'sys.stdout.buffer.write(b"".join(iter(lambda: s.recv(65536), b"")))'
+        "r = http.client.HTTPResponse(s); r.begin(); "
+        'print(f"HTTP/{r.version // 10}.{r.version % 10} {r.status} {r.reason}", end="\\r\\n"); '
+        'print(str(r.msg).replace("\\n", "\\r\\n"), end="", flush=True); '
+        "sys.stdout.buffer.write(r.read())"
     )
     return f"python3 -c {shlex.quote(code)}"
 
