@@ -86,7 +86,9 @@ def report_findings(findings: list[Finding], bodies: Path | None = None) -> None
     distinct = list({finding.key: finding for finding in reversed(findings)}.values())[::-1]
     if bodies is not None:
         write_bodies(bodies, (body for finding in distinct for body in finding.bodies))
-    keep_warnings([(f.key, _describe(f)) for f in distinct if f.severity is Severity.WARNING])
+    # a warning's cause once in the summary, however many tests showed it (as run reports it)
+    keep_warnings([(f.cause_key, _describe(f)) for f in distinct
+                   if f.severity is Severity.WARNING])  # fmt: skip
     failures = [f for f in distinct if f.severity is Severity.FAILURE]
     if failures:
         pytest.fail("\n".join(_describe(f) for f in failures), pytrace=False)

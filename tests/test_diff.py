@@ -46,6 +46,7 @@ PRISM_DIFFERENCES = {
     ("status", None, 404, 422),  # an empty workspace id is routed, then refused
     ("status", None, 307, 404),  # a trailing slash: no redirect
     ("status", None, 204, 413),  # a body past 10 MiB: Prism's own limit
+    ("status", None, 400, 204),  # a body in gzip: Prism undoes the coding, Honcho does not
     ("content-type", None, 204, 204),  # no content-type on Prism's 204
     ("content-type", None, 405, 405), ("content-type", None, 404, 404),  # problem+json
     ("body", None, 422, 422),  # the placeholder 422 body

@@ -103,7 +103,11 @@ def _decoded(body: bytes, reasons: list[str]) -> str:
         try:
             text = body.decode(codec)
         except UnicodeDecodeError:
-            raise NotJson("encoding", f"not UTF-8, nor well-formed {codec.upper()}") from None
+            raise NotJson(
+                "encoding",
+                f"a zero byte among the first two: {codec.upper()} by "
+                "RFC 4627's rule, and not well-formed as that",
+            ) from None
         reasons.append(OPEN["utf16"])
         return text.removeprefix("\ufeff")
     if body.startswith(_UTF8_BOM):
@@ -125,22 +129,21 @@ def _decoded(body: bytes, reasons: list[str]) -> str:
 
 
 def _wide_codec(body: bytes) -> str | None:
-    """UTF-16 or UTF-32 by RFC 7159's rules (a byte order mark, or the pattern of zero bytes
-    that the first two characters of a JSON text make, which are ASCII)."""
-    head = body[:4]
+    """UTF-16 or UTF-32 by RFC 4627's rule, as the readers that take them apply it (a byte
+    order mark; else a zero byte among the first two, which a JSON text's first two
+    characters, ASCII both, cannot give in UTF-8)."""
     for mark, codec in ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
                         (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le")):  # fmt: skip
-        if head.startswith(mark):
+        if body.startswith(mark):
             return codec
-    if len(head) < 4:
-        return None
-    zeros = (head[0] == 0, head[1] == 0, head[2] == 0, head[3] == 0)
-    return {
-        (True, True, True, False): "utf-32-be",
-        (False, True, True, True): "utf-32-le",
-        (True, False, True, False): "utf-16-be",
-        (False, True, False, True): "utf-16-le",
-    }.get(zeros)
+    if len(body) >= 4:
+        if body[0] == 0:
+            return "utf-16-be" if body[1] else "utf-32-be"
+        if body[1] == 0:
+            return "utf-16-le" if body[2] or body[3] else "utf-32-le"
+    elif len(body) == 2 and 0 in body:
+        return "utf-16-be" if body[0] == 0 else "utf-16-le"
+    return None
 
 
 def _parse(text: str, found: dict[str, bool], *, last_wins: bool) -> Any:

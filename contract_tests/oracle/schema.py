@@ -48,6 +48,18 @@ class BodySchema:
         except UnicodeEncodeError:  # a surrogate, which the validator's strings cannot hold
             return bool(self._validator.is_valid(_without_surrogates(value)))
 
+    def problem(self, value: Any) -> str:
+        """What makes ``value`` invalid, in JSON Schema's words, at its place (``""`` if it
+        is valid).
+
+        >>> BodySchema(SpecDocument({}, ""), {"required": ["a"]}).problem({"b": 1})
+        '"a" is a required property'
+        """
+        for error in self._validator.iter_errors(_without_surrogates(value)):
+            where = "/".join(str(part) for part in error.instance_path)
+            return f"{where}: {error.message}" if where else str(error.message)
+        return ""
+
 
 def _without_surrogates(value: Any) -> Any:
     """``value`` with each surrogate a U+FFFD: a string stays a string of the same length,

@@ -130,11 +130,17 @@ class Oracle:
         if reading.open:
             open_ = "; ".join(reading.open)
             if any(valid):
-                return Verdict(Expect.EITHER, f"{open_}: read, it is valid", lenient=True)
-            return Verdict(Expect.REJECT, f"{open_}: read, it is not valid", lenient=True)
+                return Verdict(Expect.EITHER, f"{open_}; a reader may refuse it, and read, it "
+                               "is valid", lenient=True)  # fmt: skip
+            problem = self.schema.problem(reading.value)
+            return Verdict(Expect.REJECT, f"{open_}; read, it is not valid either ({problem})",
+                           lenient=True)  # fmt: skip
         if valid[0]:
             return Verdict(Expect.ACCEPT, "RFC 8259 JSON, valid by the document's schema")
-        return Verdict(Expect.REJECT, "RFC 8259 JSON, not valid by the document's schema")
+        problem = self.schema.problem(reading.value)
+        return Verdict(
+            Expect.REJECT, f"RFC 8259 JSON, not valid by the document's schema: {problem}"
+        )
 
     def _encoded(self, body: bytes, coding: str) -> Verdict:
         decode = _CODINGS.get(coding)
