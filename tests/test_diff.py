@@ -291,6 +291,16 @@ def test_same_seed_same_report(mock_url: str, tmp_path: Path) -> None:
     assert first == second
 
 
+@pytest.mark.slow
+def test_max_time_used_up_by_the_set_up_still_compares_the_first_request(
+    mock_url: str, tmp_path: Path
+) -> None:
+    # as a run's first request always goes: a diff of nothing would agree, exit 0
+    code, report = diff(mock_url, mock_url, tmp_path, "--max-time", "0.001", "--max-examples", "1")
+    assert (code, report["requests"]) == (0, 1)
+    assert report["stopped"] == "--max-time 0.001 s reached: the diff stopped after 1 requests"
+
+
 # --- the command line -------------------------------------------------------------------
 
 

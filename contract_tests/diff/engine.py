@@ -186,7 +186,9 @@ def run_diff(config: DiffConfig) -> DiffReport:
     deadline = math.inf if config.max_time is None else started + config.max_time
 
     def both(probe: Probe) -> tuple[Answer | Outage, Answer | Outage] | None:
-        if time.monotonic() >= deadline:  # not sent: the diff's time is up
+        # not sent: the diff's time is up; but the first request always is (as a run's is),
+        # or a diff whose set-up took its --max-time would agree on nothing, exit 0
+        if time.monotonic() >= deadline and probe is not requests[0]:
             return None
         return side_a.ask(probe), side_b.ask(probe)
 
