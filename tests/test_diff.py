@@ -405,6 +405,7 @@ def test_a_body_chunked_on_one_side_and_measured_on_the_other_agrees(tmp_path: P
 
 
 @pytest.mark.slow
+@pytest.mark.once  # the diff's own rule: the engine it sends through is held on latest above
 def test_max_time_used_up_by_the_set_up_still_compares_the_first_request(
     mock_url: str, tmp_path: Path
 ) -> None:
