@@ -114,7 +114,8 @@ class _RawServer:
             await reader.read()  # until the client hangs up
             return False
         status, answer_headers, body = answer
-        if status != 204 and not any(name == "content-length" for name, _ in answer_headers):
+        framed = {"content-length", "transfer-encoding"} & {name for name, _ in answer_headers}
+        if status != 204 and not framed:  # a handler's own framing is written as it is
             answer_headers = [*answer_headers, ("content-length", str(len(body)))]
         head = [f"HTTP/1.1 {status} Status", *(f"{k}: {v}" for k, v in answer_headers)]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)

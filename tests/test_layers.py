@@ -49,7 +49,16 @@ PARTS = {
             "unicode_table",
         },
         "report": {"cases", "checks", "run", "config", "errors", "untrusted"},
-        "diff": {"cases", "wire", "options", "config", "errors", "untrusted", "unicode_table"},
+        "diff": {
+            "cases",
+            "checks",
+            "wire",
+            "options",
+            "config",
+            "errors",
+            "untrusted",
+            "unicode_table",
+        },
         "prism": {"config", "errors", "untrusted"},
     },
 }
