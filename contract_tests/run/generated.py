@@ -37,7 +37,7 @@ from ..wire.adapter import AnswerFailed
 from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command, reproduced
 from ..wire.transport import TRANSPORT_HEADERS, NoAnswer, Sender
-from .confirm import attempt, confirmed, show, unanswered
+from .confirm import Confirmed, attempt, confirmed, show, unanswered
 from .engine import PHASES, engine_schema
 from .memory import Kept, Memory
 from .mutation import MUTATED_PLACE, MUTATION_SHARE, Mutation
@@ -74,6 +74,7 @@ def run_generated(
     memory: Memory | None = None,
     lane: tuple[int, int] = (0, 1),
     mutation: Mutation | None = None,
+    confirmations: Confirmed | None = None,
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
     failure is sent once more by ``sender``, on a fresh connection, before it counts. Each
@@ -90,7 +91,8 @@ def run_generated(
 
     With a ``memory`` (``--example-db``), the failing cases it keeps go first (but in a
     campaign), and each case that fails is offered to it."""
-    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop, memory)
+    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop, memory,
+                       confirmations=confirmations)  # fmt: skip
     try:
         if campaign is None and memory is not None:
             for kept in memory.kept(config.shard):
@@ -139,6 +141,7 @@ class _Checker:
     on_case: Callable[[list[Finding]], None]
     stop: Callable[[], bool]
     memory: Memory | None = None
+    confirmations: Confirmed | None = None  # the run's causes that held: not sent again
     run: GeneratedRun = field(default_factory=GeneratedRun)
     dropped: NoAnswer | None = None  # the engine's last connection error, for the case it cut
 
@@ -272,7 +275,7 @@ class _Checker:
             characterized(exchange, run_checks(exchange, self.ctx) + theirs)
         )
         resend = lambda p: self.sender.confirm(_resendable(p))  # noqa: E731
-        return confirmed(probe, findings, show(first), resend, judge)
+        return confirmed(probe, findings, show(first), resend, judge, self.confirmations)
 
     def curl(self, probe: Probe) -> str:
         """``probe`` as a reproducer, credentials shown (the run masks them in its report)."""

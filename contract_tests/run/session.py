@@ -42,7 +42,7 @@ from ..wire.outage import Watch
 from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command, reproduced
 from ..wire.transport import BadAnswer, NoAnswer, Sender, tls_context
-from .confirm import attempt, confirmed, show, unanswered
+from .confirm import Confirmed, attempt, confirmed, show, unanswered
 from .generated import GeneratedRun, run_generated
 from .memory import Memory, open_memory
 from .mutation import Key, Mutation
@@ -235,6 +235,7 @@ class Session:
             seed=config.seed,
             profile=config.profile,
         )
+        self.confirmations = Confirmed()  # the causes a fresh connection showed again
         self.auth = AuthVerdict(enforced=False, finding=None)
         self.auth_findings: list[Finding] = []
         self.watch = Watch(self.sender, enforcement_probe(self.probes), wait=config.down_wait,
@@ -271,7 +272,7 @@ class Session:
         return run_generated(self.config, self.document_path, self.ctx, self.auth_headers,
                              self.sender, watch=self.watch, on_case=on_case, stop=stop,
                              campaign=campaign, memory=memory, lane=lane,
-                             mutation=mutation)  # fmt: skip
+                             mutation=mutation, confirmations=self.confirmations)  # fmt: skip
 
     def detect_auth(self) -> list[Finding]:
         """Send a valid request without credentials (also: is the server there at all?)."""
@@ -378,7 +379,7 @@ class Session:
         self.watch.sent(probe)
         reply, failure = attempt(self.sender.send, probe)
         findings = confirmed(probe, judge(reply, failure), show(reply, failure),
-                             self.sender.confirm, judge)  # fmt: skip
+                             self.sender.confirm, judge, self.confirmations)  # fmt: skip
         return reproduced(findings, self.curl, probe)
 
     def unanswered(self, probe: Probe, failure: NoAnswer) -> Finding:
