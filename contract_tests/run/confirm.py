@@ -90,6 +90,7 @@ def confirmed(
     first: str,
     resend: Callable[[Probe], Reply],
     judge: Judge,
+    *,
     known: Confirmed | None = None,
 ) -> list[Finding]:
     """``findings`` (of the answer shown as ``first``), their failures checked once more,

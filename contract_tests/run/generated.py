@@ -275,7 +275,7 @@ class _Checker:
             characterized(exchange, run_checks(exchange, self.ctx) + theirs)
         )
         resend = lambda p: self.sender.confirm(_resendable(p))  # noqa: E731
-        return confirmed(probe, findings, show(first), resend, judge, self.confirmations)
+        return confirmed(probe, findings, show(first), resend, judge, known=self.confirmations)
 
     def curl(self, probe: Probe) -> str:
         """``probe`` as a reproducer, credentials shown (the run masks them in its report)."""

@@ -379,7 +379,7 @@ class Session:
         self.watch.sent(probe)
         reply, failure = attempt(self.sender.send, probe)
         findings = confirmed(probe, judge(reply, failure), show(reply, failure),
-                             self.sender.confirm, judge, self.confirmations)  # fmt: skip
+                             self.sender.confirm, judge, known=self.confirmations)  # fmt: skip
         return reproduced(findings, self.curl, probe)
 
     def unanswered(self, probe: Probe, failure: NoAnswer) -> Finding:
