@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
-from hostile import HOSTILE, Hostile, hostile_server
+from hostile import HOSTILE, Hostile, hostile_servers
 
 from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from contract_tests.cases.facts import ContractFacts
@@ -111,6 +111,12 @@ def test_a_final_answer_before_the_body_is_the_answer() -> None:
     assert reply.status == 417
 
 
+@pytest.fixture(scope="module")
+def hostile_urls() -> Iterator[dict[str, str]]:
+    with hostile_servers() as urls:
+        yield urls
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "hostile",
@@ -118,11 +124,12 @@ def test_a_final_answer_before_the_body_is_the_answer() -> None:
      and not h.early][:6],
     ids=lambda h: h.name,
 )  # fmt: skip
-def test_a_broken_answer_to_a_framed_probe_is_a_finding(hostile: Hostile) -> None:
+def test_a_broken_answer_to_a_framed_probe_is_a_finding(
+    hostile: Hostile, hostile_urls: dict[str, str]
+) -> None:
     framed = replace(probe(FRAMINGS["chunked"]), path="/v2/workspaces/ws/trigger_dream")
     with (
-        hostile_server(hostile) as url,
-        Sender(url, timeout=1, max_size=64 << 10) as sender,
+        Sender(hostile_urls[hostile.name], timeout=1, max_size=64 << 10) as sender,
         pytest.raises(BadAnswer) as caught,
     ):
         sender.send(framed)
