@@ -11,6 +11,7 @@
         [--show-secrets]
     honcho-contract diff --a URL --b URL [...]   (see contract_tests.diff.command)
     honcho-contract merge REPORT.json... [...]   (see contract_tests.report.merge_command)
+    honcho-contract judge [BODY] [...]   (see contract_tests.judge_command)
     honcho-contract proxy --upstream URL [--port P] [--host H]   (see contract_tests.prism.proxy)
     honcho-contract prism install [--home DIR]   (see contract_tests.prism.install)
 
@@ -47,6 +48,7 @@ from .config import (
     tls_verify_flag,
 )
 from .diff.command import add_diff_parser, run_diff_command
+from .judge_command import add_judge_parser, run_judge_command
 from .prism.install import add_prism_command, run_prism_command
 from .prism.proxy import add_proxy_command, run_proxy
 from .report.files import write_json, write_junit
@@ -136,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="no progress lines on stderr while it runs")  # fmt: skip
     add_diff_parser(commands)
     add_merge_parser(commands)
+    add_judge_parser(commands)
     add_proxy_command(commands)
     add_prism_command(commands)
     return parser
@@ -154,6 +157,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_diff_command(options)
         if command == "merge":
             return run_merge_command(options)
+        if command == "judge":
+            return run_judge_command(options)
         if command == "proxy":
             return run_proxy(options)
         if command == "prism":

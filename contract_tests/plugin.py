@@ -50,7 +50,7 @@ _OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
      {"metavar": "N", "help": "generated cases per phase"}),
     ("--contract-workers", "workers", {"metavar": "N", "help": "concurrent workers"}),
     ("--contract-max-time", "max_time",
-     {"metavar": "S", "help": "stop generating after S seconds"}),
+     {"metavar": "S", "help": "send no request after S seconds; the tests left skip"}),
     ("--contract-rate-limit", "rate_limit",
      {"metavar": "N/s", "help": "at most N requests a second (or /m, /h)"}),
     ("--contract-shard", "shard",

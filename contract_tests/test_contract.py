@@ -20,7 +20,14 @@ from .cases.probes import build_probes
 from .cases.tokens import CREDENTIALS, credential_probes, token_probes
 from .errors import UsageError
 from .plugin import NO_SERVER, contract_config
-from .pytest_mode import check_probe, report_findings, session_for, skip_if_stopped, stopped
+from .pytest_mode import (
+    check_probe,
+    out_of_time,
+    report_findings,
+    session_for,
+    skip_if_stopped,
+    stopped,
+)
 from .run.memory import Memory
 from .run.session import Session, credentials_for
 from .wire.reproduce import redacted
@@ -102,7 +109,7 @@ def test_generated_cases(contract_session: Session) -> None:
     findings: list[Finding] = []
     memory = _memory(session)
     try:
-        run = session.generated(on_case=findings.extend, memory=memory)
+        run = session.generated(on_case=findings.extend, memory=memory, stop=out_of_time)
     finally:
         if memory is not None:
             memory.close()

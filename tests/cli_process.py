@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -39,6 +40,8 @@ class MockProcess:
             start_new_session=True,  # a shell and its child get the signal together
         )
         self.url = ""
+        self._drains: list[threading.Thread] = []
+        self._err: list[str] = []
 
     def wait_listening(self, timeout: float = 120) -> str:
         assert self.process.stdout is not None
@@ -50,12 +53,39 @@ class MockProcess:
             match = LISTENING.match(line.strip())
             if match:
                 self.url = match.group(1)
+                self._drain()
                 return self.url
         os.killpg(self.process.pid, signal.SIGKILL)
         _, err = self.process.communicate(timeout=10)
         raise AssertionError(f"honcho-mock did not announce itself: {err[-2000:]}")
 
+    def _drain(self) -> None:
+        """Read what the server writes from now on (its access log above all): a pipe
+        nobody reads fills up, and the server blocks on its next line."""
+        out, err = self.process.stdout, self.process.stderr
+        assert out is not None
+        assert err is not None
+        self._drains = [
+            threading.Thread(target=out.read, daemon=True),
+            threading.Thread(target=lambda: self._err.append(err.read()), daemon=True),
+        ]
+        for drain in self._drains:
+            drain.start()
+
     def stop(self, sig: int) -> tuple[int, str]:
+        if self._drains:  # the pipes are the drains' to read
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=20)
+            for drain in self._drains:
+                drain.join(10)
+            for pipe in (self.process.stdout, self.process.stderr):
+                if pipe is not None:
+                    pipe.close()
+            return self.process.returncode, "".join(self._err)
         try:
             os.killpg(self.process.pid, sig)
             _, err = self.process.communicate(timeout=20)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -34,13 +36,56 @@ print(f"hypothesis profile: {settings.get_current_profile_name()}")
 LONGEST_FIRST = (
     "test_stacks.py", "test_contract_suite.py", "test_gallery.py", "test_prism.py",
     "test_readme.py", "test_packaging.py", "test_pytest_scaling.py", "test_campaign.py",
-    "test_diff.py", "test_example_db.py", "test_examples.py",
+    "test_hostile_answers.py", "test_diff.py", "test_example_db.py", "test_examples.py",
 )  # fmt: skip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: else as found
+
+
+# The suite leaves the checkout as it found it: a test that runs the kit in the checkout
+# writes its reports and reproducer bodies there (a honcho-contract-reproducers/ folder
+# appeared twice). What git does not track, ignored files too, is compared before and after,
+# once, in the process that runs the session (an xdist controller, or pytest alone), but
+# for what running Python code makes (bytecode) and Hypothesis's own folder (the dev
+# profile's example database).
+CHECKOUT = Path(__file__).resolve().parent.parent
+_EXPECTED = ("__pycache__/", ".hypothesis/")
+_untracked_before = pytest.StashKey[set[str] | None]()
+
+
+def _untracked() -> set[str] | None:
+    """Paths git does not track in the checkout (a folder once), and the top-level entries
+    (git shows no empty folder); None outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored", "--untracked-files=normal"],
+            cwd=CHECKOUT, capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = [line[3:] for line in done.stdout.splitlines() if line[:2] in ("??", "!!")]
+    top = [f"{entry.name}/" if entry.is_dir() else entry.name for entry in CHECKOUT.iterdir()]
+    return {path for path in (*lines, *top) if not path.endswith(_EXPECTED)}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        session.config.stash[_untracked_before] = _untracked()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    before = session.config.stash.get(_untracked_before, None)
+    after = _untracked() if before is not None else None
+    if before is None or after is None or after <= before:
+        return
+    left = ", ".join(sorted(after - before))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"ERROR: the tests left files in the checkout: {left}", red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 JWT_SECRET = "kit-test-secret"

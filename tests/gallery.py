@@ -144,6 +144,7 @@ class Case:
 def decided(method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
     """The mock's own decision, for a raw server (routing: 404 elsewhere, 405 other methods)."""
     handler = _HANDLER
+    path = path.split("?", 1)[0]  # the query is no part of the route
     route = handler.operation.path.split("{")[0]
     json_type = [("content-type", "application/json")]
     if not path.startswith(route) or not path.endswith("/trigger_dream"):

@@ -3,16 +3,19 @@
 Each :class:`Hostile` is one way an answer can go wrong on the wire (RFC 9112's framing, a
 size without end, a pace without end, bytes a terminal or an XML parser acts on), served on
 every connection and to every request, as a broken or malicious server would.
+:func:`hostile_servers` serves them all, each on a port of its own, in one process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import struct
-import threading
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 Writer = asyncio.StreamWriter
@@ -148,13 +151,16 @@ async def _read_request(reader: asyncio.StreamReader) -> bool:
     return True
 
 
-@contextmanager
-def hostile_server(hostile: Hostile) -> Iterator[str]:
-    """Serve ``hostile`` on 127.0.0.1, in a thread of its own; yields the base URL."""
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    port: list[int] = []
+async def _serve_all(announce: Callable[[dict[str, str]], None]) -> None:
+    servers = {}
+    for hostile in HOSTILE:
+        servers[hostile.name] = await asyncio.start_server(_connection(hostile), "127.0.0.1", 0)
+    announce({name: f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+              for name, server in servers.items()})  # fmt: skip
+    await asyncio.gather(*(server.serve_forever() for server in servers.values()))
 
+
+def _connection(hostile: Hostile) -> Callable[[asyncio.StreamReader, Writer], Awaitable[None]]:
     async def serve(reader: asyncio.StreamReader, writer: Writer) -> None:
         try:
             if hostile.early:
@@ -163,35 +169,33 @@ def hostile_server(hostile: Hostile) -> Iterator[str]:
                 return
             while await _read_request(reader) and await hostile.behaviour(writer):
                 pass
-        except (ConnectionError, OSError, asyncio.CancelledError):
-            pass  # the client hung up, as it should past a bound; or the server stops
+        except (ConnectionError, OSError):
+            pass  # the client hung up, as it should past a bound
         finally:
             writer.close()
 
-    async def main() -> None:
-        server = await asyncio.start_server(serve, "127.0.0.1", 0)
-        port.append(server.sockets[0].getsockname()[1])
-        started.set()
-        async with server:
-            await server.serve_forever()
+    return serve
 
-    thread = threading.Thread(target=lambda: loop.run_until_complete(_until_stopped(main())),
-                              daemon=True)  # fmt: skip
-    thread.start()
-    started.wait(10)
+
+@contextmanager
+def hostile_servers() -> Iterator[dict[str, str]]:
+    """Every server of :data:`HOSTILE` in a process of its own (their endless writes take no
+    time from the process under test): yields each one's base URL by its name."""
+    process = subprocess.Popen([sys.executable, __file__], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        yield f"http://127.0.0.1:{port[0]}"
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line, "tests/hostile.py did not start"
+        yield json.loads(line)
     finally:
-        loop.call_soon_threadsafe(_cancel_all, loop)
-        thread.join(10)
-        loop.close()
+        process.kill()
+        process.wait(10)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
 
 
-async def _until_stopped(main: Awaitable[None]) -> None:
-    with suppress(asyncio.CancelledError):
-        await main
-
-
-def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
-    for task in asyncio.all_tasks(loop):
-        task.cancel()
+if __name__ == "__main__":
+    # Serves until killed: the URLs on one JSON line
+    asyncio.run(_serve_all(lambda urls: print(json.dumps(urls), flush=True)))

@@ -103,7 +103,8 @@ class _RawServer:
 
     async def _answer_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; whether the connection stays open for the next one."""
-        answer = self._handler(*await self._read(reader))
+        request = await self._read(reader, writer)
+        answer = self._handler(*request)
         if answer is Silence.HANG_UP:
             return False
         if answer is Silence.CRASH:
@@ -113,19 +114,25 @@ class _RawServer:
             await reader.read()  # until the client hangs up
             return False
         status, answer_headers, body = answer
-        if status != 204 and not any(name == "content-length" for name, _ in answer_headers):
+        framed = {"content-length", "transfer-encoding"} & {name for name, _ in answer_headers}
+        if status != 204 and not framed:  # a handler's own framing is written as it is
             answer_headers = [*answer_headers, ("content-length", str(len(body)))]
         head = [f"HTTP/1.1 {status} Status", *(f"{k}: {v}" for k, v in answer_headers)]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         await writer.drain()
         if ("connection", "close") in answer_headers:
             return False
+        if request[2].get("connection", "").lower() == "close":
+            return False  # the client said it would send no more (RFC 9112 §9.6)
         if status in self._hang_up_after:
-            await self._read(reader)  # the client wrote it on this connection: never answer it
+            await self._read(reader, writer)  # written on this connection: never answered
             return False
         return True
 
-    async def _read(self, reader: asyncio.StreamReader) -> Request:
+    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request:
+        """One request, its body framed as RFC 9112 lets a client frame it: a
+        Content-Length, or chunked (extensions and trailer fields read past), after a 100
+        for a client that expects one."""
         lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
         method, path, _ = lines[0].split(" ", 2)
         headers = {}
@@ -133,9 +140,27 @@ class _RawServer:
             name, colon, value = line.partition(":")
             if colon:
                 headers[name.strip().lower()] = value.strip()
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("expect", "").lower() == "100-continue":
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            await writer.drain()
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = await _chunked(reader)
+        else:
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
         self._traffic.requests.append(f"{method} {path}")
         return method, path, headers, body
+
+
+async def _chunked(reader: asyncio.StreamReader) -> bytes:
+    body = bytearray()
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip(), 16)
+        if size == 0:
+            while await reader.readuntil(b"\r\n") != b"\r\n":
+                pass  # trailer fields
+            return bytes(body)
+        body += await reader.readexactly(size)
+        await reader.readexactly(2)
 
 
 @contextmanager

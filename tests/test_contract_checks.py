@@ -8,7 +8,7 @@ import pytest
 
 from contract_tests.cases.facts import ContractFacts
 from contract_tests.cases.locate import locate
-from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
+from contract_tests.cases.model import Exchange, Expect, Framing, Probe, Reply, Severity
 from contract_tests.checks.answers import CheckContext, run_checks
 from contract_tests.config import SuiteConfig, resolve_config
 from contract_tests.errors import UsageError
@@ -101,6 +101,14 @@ def sized(size: int, expect: Expect = Expect.ACCEPT) -> Probe:
                  b"x" * size, JSON, expect)  # fmt: skip
 
 
+def framed(framing: Framing) -> Probe:
+    return Probe(f"a valid body, {framing.name}", f"framing: {framing.name}", "POST",
+                 "/v2/workspaces/w/trigger_dream", b"{}", JSON, Expect.ACCEPT,
+                 framing=framing)  # fmt: skip
+
+
+CHUNKED = Framing("chunked", chunks=(1 << 30,))
+CONTINUE = Framing("Expect: 100-continue", expect_continue=True)
 ALLOW_POST = (*JSON, ("allow", "POST"))
 ITEM = "item without list 'loc', string 'msg' and string 'type': {'loc': '"
 FLOOR = 1 << 20  # 1 MiB, the smallest common framework limit
@@ -163,6 +171,15 @@ EDGES = [
                  [("server_error", FAIL)], id="not-json-500"),
     pytest.param(sized(10, Expect.NOT_JSON), reply(501, {"detail": "x"}),
                  [("server_error", FAIL)], id="not-json-501"),
+    pytest.param(framed(CHUNKED), reply(411, b""), [("undocumented_status", WARN)],
+                 id="chunked-411"),
+    pytest.param(framed(CHUNKED), reply(400, b""), [("expected_status", FAIL)], id="chunked-400"),
+    pytest.param(framed(CHUNKED), reply(417, b""), [("expected_status", FAIL)], id="chunked-417"),
+    pytest.param(framed(CONTINUE), reply(417, b""), [("undocumented_status", WARN)],
+                 id="continue-417"),
+    pytest.param(framed(CONTINUE), reply(411, b""), [("expected_status", FAIL)],
+                 id="continue-411"),
+    pytest.param(sized(10), reply(411, b""), [("expected_status", FAIL)], id="length-411"),
     pytest.param(sized(10, Expect.UNTYPED), reply(422, DETAIL), [], id="untyped-422"),
     pytest.param(sized(10, Expect.UNTYPED), reply(423, {"detail": "x"}),
                  [("undocumented_status", WARN)], id="untyped-423"),

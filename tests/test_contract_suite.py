@@ -424,3 +424,26 @@ def test_timeout_is_the_wait_for_each_answer(tmp_path: Path) -> None:
     assert ("no_answer", "body.observer: NUL") in {(f["check"], loc) for f in report["failures"]
                                                    for loc in f["locations"]}  # fmt: skip
     assert took < 20  # the default 10 s would take longer for the two NUL probes alone
+
+
+@pytest.mark.slow
+def test_a_cause_that_held_is_not_sent_again(tmp_path: Path) -> None:
+    # a server that crashes on everything: its first failure is confirmed on a fresh
+    # connection; the hundreds after it, of the same cause, are not sent twice
+    traffic = Traffic()
+
+    def crash(_method: str, _path: str, _headers: dict[str, str], _body: bytes) -> Any:
+        return 500, [("content-type", "application/json")], b'{"detail":"boom"}'
+
+    report_path = tmp_path / "r.json"
+    with raw_server(crash, traffic=traffic) as url:
+        code = main(["run", "--base-url", url, "-q", "--max-examples", "5",
+                     "--report-json", str(report_path)])  # fmt: skip
+    report = json.loads(report_path.read_text())
+    assert code == 1
+    (crashed,) = [f for f in report["failures"] if f["check"] == "server_error"]
+    assert crashed["answer"].startswith("500 application/json")  # the fresh connection's
+    assert crashed["cases"] > 300
+    # each kind of input a cause of its own until the report folds them, a few engine
+    # requests besides: well under the two requests a case that confirming each would take
+    assert len(traffic.requests) < report["cases"] * 1.4, (len(traffic.requests), report["cases"])

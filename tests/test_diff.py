@@ -13,14 +13,16 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from contract_tests.cases.model import Reply
+from contract_tests.cases.model import Expect, Probe, Reply
 from contract_tests.cli import main
 from contract_tests.diff.compare import Answer, differences
+from contract_tests.diff.judge import check_context, verdicts
 from contract_tests.diff.requests import generated_requests
 from honcho_spec import default_document_path
 from mock_server import BackgroundServer, MockSettings
@@ -29,6 +31,8 @@ from cli_process import console_script
 from gallery import CASES, Case, Request
 from gallery import Answer as GalleryAnswer
 from oracle import FRAMEWORK_DEFECTS, oracle_server
+from raw_server import Answer as RawAnswer
+from raw_server import raw_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
@@ -46,11 +50,15 @@ PRISM_DIFFERENCES = {
     ("status", None, 404, 422),  # an empty workspace id is routed, then refused
     ("status", None, 307, 404),  # a trailing slash: no redirect
     ("status", None, 204, 413),  # a body past 10 MiB: Prism's own limit
+    ("status", None, 400, 204),  # a body in gzip: Prism undoes the coding, Honcho does not
     ("content-type", None, 204, 204),  # no content-type on Prism's 204
     ("content-type", None, 405, 405), ("content-type", None, 404, 404),  # problem+json
     ("body", None, 422, 422),  # the placeholder 422 body
+    ("verdict", "error_locations", 422, 422),  # its item's loc ["string"] names no place
     ("body", None, 405, 405), ("body", None, 404, 404),  # problem+json bodies
+    ("framing", "content-length", 405, 405),  # HEAD's: the length of its problem+json
     ("header", "allow", 405, 405),  # no allow header
+    ("verdict", "method_not_allowed", 405, 405),  # which RFC 9110 wants on a 405
 }  # fmt: skip
 
 Key = tuple[str, str | None, int | None, int | None]
@@ -62,13 +70,18 @@ def diff(a: str, b: str, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any
     return code, json.loads(report.read_text(encoding="utf-8"))
 
 
+def key_of(disagreement: dict[str, Any]) -> Key:
+    # the subject: a header's or framing's header, a verdict's check
+    subject = disagreement["header"] or disagreement["check"]
+    return disagreement["kind"], subject, disagreement["status_a"], disagreement["status_b"]
+
+
 def keys(report: dict[str, Any]) -> set[Key]:
-    return {(d["kind"], d["header"], d["status_a"], d["status_b"]) for d in report["disagreements"]}
+    return {key_of(d) for d in report["disagreements"]}
 
 
 def places(report: dict[str, Any], key: Key) -> list[str]:
-    (found,) = [d for d in report["disagreements"] if (d["kind"], d["header"], d["status_a"],
-                                                       d["status_b"]) == key]  # fmt: skip
+    (found,) = [d for d in report["disagreements"] if key_of(d) == key]
     return list(found["locations"])
 
 
@@ -77,6 +90,27 @@ def places(report: dict[str, Any], key: Key) -> list[str]:
 
 def _json(status: int, body: bytes, content_type: str = "application/json") -> Answer:
     return Answer.of(Reply(status, (("content-type", content_type),), body), "127.0.0.1:1")
+
+
+CONTEXT = check_context(default_document_path())
+VALID = Probe("a valid body", "body", "POST", "/v2/workspaces/w/trigger_dream",
+              b'{"observer":"a","dream_type":"agent"}', expect=Expect.ACCEPT)  # fmt: skip
+SHAPED_422 = b'{"detail":[{"loc":["body","observer"],"msg":"m","type":"t"}]}'
+
+
+def _judged(
+    status: int,
+    *headers: tuple[str, str],
+    body: bytes = b"",
+    method: str = "POST",
+    head: bool = False,
+) -> Answer:
+    """An answer to a valid request (to HEAD, or ``method``) as a diff judges it."""
+    undeclared = head or method != "POST"
+    probe = replace(VALID, method="HEAD" if head else method,
+                    expect=Expect.METHOD if undeclared else Expect.ACCEPT)  # fmt: skip
+    reply = Reply(status, (("content-type", "application/json"), *headers), body)
+    return Answer.of(reply, "127.0.0.1:1", head=head, verdicts=verdicts(probe, reply, CONTEXT))
 
 
 @pytest.mark.parametrize(
@@ -107,6 +141,35 @@ def _json(status: int, body: bytes, content_type: str = "application/json") -> A
                      (), ["header:allow"], id="allow"),
         pytest.param(Answer(405, (("allow", "POST"),)), Answer(405), ("allow",), [],
                      id="allow-ignored"),
+        # what the run judges: the checks each answer fails
+        pytest.param(_judged(204, ("content-length", "19")), _judged(204), (),
+                     ["verdict:empty_204", "framing:content-length"], id="204-with-a-length"),
+        pytest.param(_judged(204, ("content-length", "0")), _judged(204), (),
+                     ["framing:content-length"], id="204-with-length-0"),
+        pytest.param(_judged(204, ("transfer-encoding", "chunked")), _judged(204), (),
+                     ["framing:transfer-encoding"], id="204-chunked"),
+        pytest.param(_judged(422, ("transfer-encoding", "chunked"), body=SHAPED_422),
+                     _judged(422, ("content-length", str(len(SHAPED_422))), body=SHAPED_422), (),
+                     [], id="a-body-chunked-or-not"),
+        pytest.param(_judged(405, ("content-length", "31"), head=True), _judged(405, head=True),
+                     (), [], id="head-length-left-out"),
+        pytest.param(_judged(405, ("content-length", "31"), head=True),
+                     _judged(405, ("content-length", "40"), head=True), (),
+                     ["framing:content-length"], id="head-lengths"),
+        pytest.param(_judged(422, body=b'{"detail":[{"loc":["string"],"msg":"m","type":"t"}]}'),
+                     _judged(422, body=SHAPED_422), (),
+                     ["verdict:error_locations", "body"], id="placeholder-locs"),
+        pytest.param(_judged(405, method="GET"), _judged(405, ("allow", "POST"), method="GET"),
+                     ("allow",), [], id="allow-verdict-ignored"),
+        pytest.param(_judged(405, method="GET"), _judged(405, ("allow", "POST"), method="GET"),
+                     (), ["verdict:method_not_allowed", "header:allow"], id="allow-verdict"),
+        pytest.param(Answer.missing("answer_too_large: past 8 MiB", "answer_too_large"),
+                     Answer.missing("malformed_answer: two lengths", "malformed_answer"), (),
+                     ["verdict:answer_too_large", "verdict:malformed_answer"],
+                     id="two-broken-answers"),
+        pytest.param(Answer.missing("answer_too_slow: 1 byte in", "answer_too_slow"),
+                     Answer.missing("answer_too_slow: 4 bytes in", "answer_too_slow"), (), [],
+                     id="two-answers-broken-alike"),
     ],
 )  # fmt: skip
 def test_differences(a: Answer, b: Answer, ignored: tuple[str, ...], expected: list[str]) -> None:
@@ -289,6 +352,68 @@ def test_same_seed_same_report(mock_url: str, tmp_path: Path) -> None:
         report.pop("duration_s")
         report.pop("summary")
     assert first == second
+
+
+def _204s(length: str | None) -> Any:
+    """A server that answers 204 to everything, with ``content-length: length`` if given."""
+
+    def handler(_method: str, _path: str, _headers: dict[str, str], _body: bytes) -> RawAnswer:
+        return 204, [("content-length", length)] if length is not None else [], b""
+
+    return handler
+
+
+def _422s(chunked: bool) -> Any:
+    """A server that answers one well-formed 422 to everything, chunked or with a length."""
+
+    def handler(method: str, _path: str, _headers: dict[str, str], _body: bytes) -> RawAnswer:
+        length = ("content-length", str(len(SHAPED_422)))
+        framing = ("transfer-encoding", "chunked") if chunked else length
+        chunks = f"{len(SHAPED_422):x}\r\n".encode() + SHAPED_422 + b"\r\n0\r\n\r\n"
+        content = b"" if method == "HEAD" else chunks if chunked else SHAPED_422
+        return 422, [("content-type", "application/json"), framing], content
+
+    return handler
+
+
+@pytest.mark.slow
+def test_a_204_with_a_length_on_one_side_disagrees_as_the_run_judges_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with raw_server(_204s("19")) as a, raw_server(_204s(None)) as b:
+        code, report = diff(a, b, tmp_path, "--max-examples", "1")
+    assert code == 1
+    assert keys(report) == {("verdict", "empty_204", 204, 204),
+                            ("framing", "content-length", 204, 204)}  # fmt: skip
+    (verdict,) = [d for d in report["disagreements"] if d["kind"] == "verdict"]
+    assert verdict["a"]["verdicts"] == {"empty_204": "204 with a body (0 bytes, content-length 19)"}
+    assert (verdict["b"]["verdicts"], verdict["a"]["framing"]) == ({}, {"content-length": "19"})
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("verdict: 1 disagreement")
+    assert lines[at + 1].startswith("  verdict empty_204 [204] at ")
+    assert lines[at + 3] == ("    a: 204 content-length: 19 (empty body); fails empty_204: 204 "
+                             "with a body (0 bytes, content-length 19)")  # fmt: skip
+    assert lines[at + 4] == "    b: 204 (empty body)"
+
+
+@pytest.mark.slow
+def test_a_body_chunked_on_one_side_and_measured_on_the_other_agrees(tmp_path: Path) -> None:
+    # two frameworks' ways with the same bytes (and HEAD's length, which a server may leave out)
+    with raw_server(_422s(chunked=True)) as a, raw_server(_422s(chunked=False)) as b:
+        code, report = diff(a, b, tmp_path, "--max-examples", "1")
+    assert (code, report["disagreements"]) == (0, [])
+    assert report["requests"] > 100
+
+
+@pytest.mark.slow
+@pytest.mark.once  # the diff's own rule: the engine it sends through is held on latest above
+def test_max_time_used_up_by_the_set_up_still_compares_the_first_request(
+    mock_url: str, tmp_path: Path
+) -> None:
+    # as a run's first request always goes: a diff of nothing would agree, exit 0
+    code, report = diff(mock_url, mock_url, tmp_path, "--max-time", "0.001", "--max-examples", "1")
+    assert (code, report["requests"]) == (0, 1)
+    assert report["stopped"] == "--max-time 0.001 s reached: the diff stopped after 1 requests"
 
 
 # --- the command line -------------------------------------------------------------------

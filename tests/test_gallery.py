@@ -41,7 +41,21 @@ def test_gallery_has_every_kind_of_breakage() -> None:
     assert sum(case.real_defect for case in CASES) == 7
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def _on_latest(cases: list[Case]) -> list[Any]:
+    """Each case, those that add no check to the ones before marked ``once``: tox's latest
+    env holds the suite's verdicts on the newest packages with one case per check that
+    finds a bug, and per kind of input a 5xx comes on (the test env runs them all)."""
+    seen: set[tuple[str, str]] = set()
+    params = []
+    for case in cases:
+        key = (case.check, case.location.split(":")[0] if case.check == "server_error" else "")
+        marks = [pytest.mark.once] if key in seen else []
+        seen.add(key)
+        params.append(pytest.param(case, id=case.name, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("case", _on_latest(CASES))
 @pytest.mark.slow
 def test_suite_catches(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, report = run_against(case, tmp_path)
@@ -63,7 +77,12 @@ def test_strict_turns_the_not_utf8_warning_into_a_failure(tmp_path: Path) -> Non
     (case,) = [c for c in CASES if c.check == "undocumented_status"]
     code, report = run_against(case, tmp_path, "--strict")
     assert code == 1
-    assert [f["locations"] for f in report["failures"]] == [["body: not UTF-8"]]
+    # one cause: Honcho's 400 for bytes its json cannot decode, wherever they are (a body in
+    # a content coding it does not undo among them)
+    (failure,) = report["failures"]
+    assert failure["status"] == 400
+    assert "body: not UTF-8" in failure["locations"], failure["locations"]
+    assert all("not UTF-8" in loc or "content-encoding" in loc for loc in failure["locations"])
 
 
 def _database_defects(request: Request) -> tuple[int, dict[str, str], bytes] | None:

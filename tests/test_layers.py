@@ -34,12 +34,31 @@ PARTS = {
         "unicode_table": set(),  # Hypothesis's table of UTF-8, for whatever draws strings
         "options": {"errors"},
         "config": {"errors", "options"},
-        "cases": {"errors"},
-        "checks": {"cases", "errors"},
+        "oracle": set(),  # what a body must get: the strict reader and the document's schema
+        "cases": {"errors", "oracle"},
+        "checks": {"cases", "errors", "oracle"},
         "wire": {"cases", "errors", "options"},
-        "run": {"cases", "checks", "wire", "config", "errors", "untrusted", "unicode_table"},
+        "run": {
+            "cases",
+            "checks",
+            "oracle",
+            "wire",
+            "config",
+            "errors",
+            "untrusted",
+            "unicode_table",
+        },
         "report": {"cases", "checks", "run", "config", "errors", "untrusted"},
-        "diff": {"cases", "wire", "options", "config", "errors", "untrusted", "unicode_table"},
+        "diff": {
+            "cases",
+            "checks",
+            "wire",
+            "options",
+            "config",
+            "errors",
+            "untrusted",
+            "unicode_table",
+        },
         "prism": {"config", "errors", "untrusted"},
     },
 }
@@ -50,6 +69,7 @@ THIRD_PARTY_FORBIDDEN = {
     ("mock_server", "controls"): {"uvicorn", "httpx", "requests"},
     ("contract_tests", "cases"): {"httpx", "requests", "schemathesis", "hypothesis", "pytest"},
     ("contract_tests", "checks"): {"httpx", "requests", "schemathesis", "hypothesis", "pytest"},
+    ("contract_tests", "oracle"): {"httpx", "requests", "schemathesis", "hypothesis", "pytest"},
 }
 # controls/ reads a path as Starlette's router does, and nothing else of Starlette
 STARLETTE_IN_CONTROLS = {"starlette.routing"}

@@ -190,7 +190,7 @@ def test_wheel_carries_the_document_and_fixtures(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "honcho_spec/_data/openapi/trigger_dream.openapi.yaml" in names
     packaged = {n for n in names if n.startswith("honcho_spec/_data/fixtures/")}
-    on_disk = list((ROOT / "fixtures").rglob("*.json"))
+    on_disk = [path for path in (ROOT / "fixtures").rglob("*") if path.is_file()]
     assert len(packaged) == len(on_disk) > 0
     document = zipfile.ZipFile(wheel).read("honcho_spec/_data/openapi/trigger_dream.openapi.yaml")
     assert document == (ROOT / "openapi" / "trigger_dream.openapi.yaml").read_bytes()

@@ -3,15 +3,20 @@ every probe under both profiles, and each probe's expectation is the one the doc
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 import pytest
 
 from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from contract_tests.cases.facts import ContractFacts
-from contract_tests.cases.field_probes import NON_FINITE
+from contract_tests.cases.layers import CREDENTIALS, LAYERS
+from contract_tests.cases.layers.encoding import ILL_FORMED
+from contract_tests.cases.layers.framing import FRAMINGS
+from contract_tests.cases.layers.keys import BINDER_HINTS, PROTOTYPE_PROPERTIES
+from contract_tests.cases.layers.media import JSON_SPELLINGS, OTHER_TYPES
 from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
-from contract_tests.cases.probes import CONTENT_TYPES, METHODS, PROTOTYPE_KEYS, build_probes
+from contract_tests.cases.probes import METHODS, build_probes
 from contract_tests.checks.answers import CheckContext, run_checks
 from honcho_spec import load_document
 
@@ -21,8 +26,9 @@ DOCUMENT = load_document()
 FACTS = ContractFacts.from_document(DOCUMENT)
 
 
-def probes(profile: str) -> list[Probe]:
-    return build_probes(ProbeSet(FACTS, DOCUMENT, DEFAULT_WORKSPACE, profile=profile))
+@functools.cache
+def probes(profile: str) -> tuple[Probe, ...]:
+    return tuple(build_probes(ProbeSet(FACTS, DOCUMENT, DEFAULT_WORKSPACE, profile=profile)))
 
 
 def answer(probe: Probe) -> Reply:
@@ -47,7 +53,7 @@ def test_the_faithful_decision_passes_every_probe(profile: str) -> None:
 def test_probes_are_distinct_and_each_named_once(profile: str) -> None:
     built = probes(profile)
     assert [name for name, n in Counter(p.name for p in built).items() if n > 1] == []
-    sent = Counter((p.method, p.path, p.body, p.headers) for p in built)
+    sent = Counter((p.method, p.path, p.body, p.headers, p.framing) for p in built)
     assert [request for request, n in sent.items() if n > 1] == []
 
 
@@ -79,14 +85,18 @@ def test_expectations_follow_the_document(profile: str, name: str, expect: Expec
 @pytest.mark.parametrize(
     ("family", "count"),
     [
-        pytest.param("an undeclared key ", len(PROTOTYPE_KEYS), id="prototype-keys"),
+        pytest.param("an undeclared key ", len(PROTOTYPE_PROPERTIES), id="prototype-keys"),
+        pytest.param("a type hint ", len(BINDER_HINTS), id="binder-hints"),
         pytest.param("body ", 6, id="bodies-that-are-no-object"),
-        pytest.param("malformed JSON: ", 4, id="malformed"),
-        pytest.param(" in an undeclared key", len(NON_FINITE) + 2, id="undeclared-values"),
+        pytest.param("truncated after ", 8, id="truncated-at-each-token"),
+        pytest.param("a valid body, ", len(FRAMINGS), id="framings"),
         pytest.param("a body in UTF-", 2, id="utf-16-and-32"),
         pytest.param("a UTF-8 BOM", 1, id="bom"),
-        pytest.param("not UTF-8: ", 3, id="not-utf8"),
-        pytest.param("content-type ", len(CONTENT_TYPES), id="content-types"),
+        pytest.param("not UTF-8: ", 4 * len(ILL_FORMED), id="not-utf8"),
+        pytest.param(
+            "content-type ", len(JSON_SPELLINGS) + 1 + len(OTHER_TYPES), id="content-types"
+        ),
+        pytest.param("the fields ", 3, id="fields-elsewhere"),
         pytest.param("a workspace id of ", 3, id="long-workspace-ids"),
         pytest.param("workspace id with ", 4, id="encoded-workspace-ids"),
         pytest.param("method ", len(METHODS) - 1, id="every-other-method"),
@@ -97,6 +107,12 @@ def test_expectations_follow_the_document(profile: str, name: str, expect: Expec
 def test_every_family_of_probes_is_sent(profile: str, family: str, count: int) -> None:
     # A family lost (a loop over nothing, a filter too tight) passes the faithful mock,
     # and the slow gallery too where no member breaks on that family.
-    named = str.endswith if family.startswith(" ") else str.startswith
-    names = [p.name for p in probes(profile) if named(p.name, family)]
+    names = [p.name for p in probes(profile) if p.name.startswith(family)]
     assert len(names) == count, names
+
+
+@pytest.mark.parametrize("profile", ["contract", "honcho"])
+def test_every_layer_has_its_probes(profile: str) -> None:
+    # the credentials' probes are the session's (tokens, the run's own credentials spoilt)
+    sent = Counter(p.layer for p in probes(profile))
+    assert set(sent) == set(LAYERS) - {CREDENTIALS}, sent

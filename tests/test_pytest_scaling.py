@@ -73,6 +73,8 @@ def test_workers_give_each_test_its_outcome_in_one_process(
     # the warnings the workers found reach the controller's summary, each once
     summary = done.stdout.split("honcho-contract warnings")[1]
     assert summary.count("WARN credentials_not_enforced [204] at header.authorization") == 1
+    # one cause, one line: the mock's 400 for bytes that are not UTF-8, wherever they were
+    assert summary.count("WARN undocumented_status [400]") == 1, summary
 
 
 @pytest.fixture

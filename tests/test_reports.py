@@ -48,8 +48,11 @@ def engine_error_run(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     report, junit, out = folder / "report.json", folder / "junit.xml", io.StringIO()
     mock = BackgroundServer(MockSettings(port=0, log_level="critical"))
     with mock as server, contextlib.redirect_stdout(out):
+        # no body is valid by that document, so the mock's 204s break it: the status
+        # findings are beside the point here
         code = main(["run", "--base-url", server.url, "-q", "--max-examples", "5",
                      "--spec", str(document), "--report-json", str(report),
+                     "--exclude-checks", "expected_status",
                      "--junit-xml", str(junit)])  # fmt: skip
     return Outcome(code, out.getvalue(), json.loads(report.read_text()), ET.parse(junit).getroot())
 

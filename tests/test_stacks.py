@@ -87,6 +87,7 @@ PLANTED = (
     Planted("express", "observer-header", CRASH, "body.observer: NUL"),
     # needs the new probes
     Planted("express", "no-405", NO_405, "method GET"),
+    Planted("express", "lenient-utf8", STATUS, "body.observer: not UTF-8"),
     # fastify_server.js
     Planted("fastify", "coerce-types", STATUS, "body.observer: integer"),
     Planted("fastify", "validation-400", STATUS, "body.dream_type: unknown"),
@@ -107,6 +108,7 @@ PLANTED = (
     Planted("fastify", "min-length", STATUS, "body.observer: empty"),
     # needs the new probes
     Planted("fastify", "no-405", NO_405, "method GET"),
+    Planted("fastify", "lenient-utf8", STATUS, "body.observer: not UTF-8"),
     # flask_server.py
     Planted("flask", "default-400", STATUS, "body: malformed"),
     Planted("flask", "falsy-check", STATUS, "body.observer: empty"),

@@ -4,13 +4,15 @@ every probe starts from.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
 from honcho_spec import SpecDocument, example_for_schema
 
+from ..oracle import BodySchema, Expect, Oracle
 from .facts import ContractFacts
-from .model import Expect, Probe
+from .model import Framing, Probe
 
 __all__ = [
     "DEFAULT_WORKSPACE",
@@ -47,21 +49,35 @@ class ProbeSet:
         values = dict.fromkeys(self.facts.path_parameters, ws)
         return self.facts.path_for(**values)
 
+    @functools.cached_property
+    def oracle(self) -> Oracle:
+        """The document's oracle: what any body must get."""
+        return Oracle(BodySchema(self.document, self.facts.body_schema))
+
     def probe(
         self,
         name: str,
         location: str,
         body: bytes | None,
-        expect: Expect,
+        expect: Expect | None = None,
         *,
+        layer: str,
         honcho: Expect | None = None,
         lenient: bool = False,
         headers: tuple[tuple[str, str], ...] = JSON,
         method: str | None = None,
         path: str | None = None,
+        framing: Framing | None = None,
     ) -> Probe:
-        """A probe expecting ``expect`` (``honcho`` instead under the honcho profile);
-        ``lenient``: a 422 may blame the body as a whole (contract profile only)."""
+        """A probe of ``layer`` that must get what the oracle says of its body, media type
+        and coding, or ``expect`` where a probe's subject is not its body (``honcho``
+        instead under the honcho profile; ``lenient``: a 422 may blame the body as a whole,
+        under the contract profile only)."""
+        if expect is None:
+            verdict = self.oracle.judge(body, _header(headers, "content-type"),
+                                        content_encoding=_header(headers, "content-encoding"),
+                                        profile=self.profile)  # fmt: skip
+            expect, lenient = verdict.expect, verdict.lenient
         if self.profile == "honcho":
             expect, lenient = honcho or expect, False
         return Probe(
@@ -73,7 +89,9 @@ class ProbeSet:
             headers=(*headers, *self.auth_headers),
             expect=expect,
             credentials=bool(self.auth_headers),
-            lenient=lenient,
+            lenient=lenient and self.profile != "honcho",
+            layer=layer,
+            framing=framing,
         )
 
 
@@ -91,6 +109,10 @@ def json_text(members: dict[str, str]) -> bytes:
     """A JSON object from raw member texts (which need not be valid JSON values)."""
     inner = ",".join(f"{json.dumps(key)}:{raw}" for key, raw in members.items())
     return ("{" + inner + "}").encode("utf-8", "surrogatepass")
+
+
+def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name), None)
 
 
 def raw_valid(probes: ProbeSet) -> dict[str, str]:

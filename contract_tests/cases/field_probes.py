@@ -14,7 +14,8 @@ import random
 from collections.abc import Iterator
 
 from .builder import ProbeSet, json_text, raw_valid
-from .model import Expect, Probe
+from .layers import VALUES
+from .model import Probe
 
 __all__ = ["LONG_LENGTHS", "NON_FINITE", "field_probes"]
 
@@ -47,21 +48,20 @@ def field_probes(probes: ProbeSet) -> Iterator[Probe]:
         where = f"body.{name}"
         if name in facts.required:
             missing = {k: v for k, v in raw.items() if k != name}
-            yield probes.probe(f"{name} missing", where, json_text(missing), Expect.REJECT)
+            yield probes.probe(f"{name} missing", where, json_text(missing), layer=VALUES)
         for kind, value in WRONG_TYPES.items():
             body = json_text({**raw, name: value})
-            yield probes.probe(f"{name} as {kind}", f"{where}: {kind}", body, Expect.REJECT)
+            yield probes.probe(f"{name} as {kind}", f"{where}: {kind}", body, layer=VALUES)
         if not facts.is_nullable(name):
             body = json_text({**raw, name: "null"})
-            yield probes.probe(f"{name} null", f"{where}: null", body, Expect.REJECT)
+            yield probes.probe(f"{name} null", f"{where}: null", body, layer=VALUES)
         for literal in NON_FINITE:
             # Not JSON (RFC 8259): refused as a whole, or read as a number and refused here.
             body = json_text({**raw, name: literal})
-            yield probes.probe(f"{name} as {literal}", f"{where}: {literal}", body,
-                               Expect.REJECT, lenient=True)  # fmt: skip
+            yield probes.probe(f"{name} as {literal}", f"{where}: {literal}", body, layer=VALUES)
         nested = "[" * 50 + "]" * 50
         body = json_text({**raw, name: nested})
-        yield probes.probe(f"{name} nested 50 deep", f"{where}: nested", body, Expect.REJECT)
+        yield probes.probe(f"{name} nested 50 deep", f"{where}: nested", body, layer=VALUES)
         if facts.enum_values(name):
             yield from _enum_probes(probes, name, raw)
         if facts.is_string_field(name):
@@ -83,24 +83,23 @@ def _enum_probes(probes: ProbeSet, name: str, raw: dict[str, str]) -> Iterator[P
     }
     for kind, value in wrong.items():
         body = json_text({**raw, name: json.dumps(value)})
-        yield probes.probe(f"{name} {kind}", f"body.{name}: {kind}", body, Expect.REJECT)
+        yield probes.probe(f"{name} {kind}", f"body.{name}: {kind}", body, layer=VALUES)
 
 
 def _string_probes(probes: ProbeSet, name: str, raw: dict[str, str]) -> Iterator[Probe]:
     where = f"body.{name}"
     for kind, text in STRING_VARIANTS.items():
         body = json_text({**raw, name: json.dumps(text, ensure_ascii=False)})
-        yield probes.probe(f"{name} with {kind}", f"{where}: {kind}", body, Expect.ACCEPT)
+        yield probes.probe(f"{name} with {kind}", f"{where}: {kind}", body, layer=VALUES)
     # Valid JSON text, but an unpaired surrogate: a reader may refuse it or read it.
     body = json_text({**raw, name: '"\\ud800"'})
     yield probes.probe(f"{name} with lone surrogate", f"{where}: lone surrogate", body,
-                       Expect.EITHER, honcho=Expect.ACCEPT, lenient=True)  # fmt: skip
+                       layer=VALUES)  # fmt: skip
     rng = random.Random(f"{probes.seed}:{name}")
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_ "
     chunk = "".join(rng.choices(alphabet, k=1 << 16))
     for length in LONG_LENGTHS:
         text = (chunk * (length // len(chunk) + 1))[:length]
         body = json_text({**raw, name: json.dumps(text)})
-        yield probes.probe(
-            f"{name} of {length:,} characters", f"{where}: long", body, Expect.ACCEPT
-        )
+        yield probes.probe(f"{name} of {length:,} characters", f"{where}: long", body,
+                           layer=VALUES)  # fmt: skip

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 
+from ..oracle import PROFILES, Expect
+
 __all__ = [
     "EMPTY_ANSWER",
     "PROFILES",
@@ -14,14 +16,12 @@ __all__ = [
     "Exchange",
     "Expect",
     "Finding",
+    "Framing",
     "Probe",
     "Reply",
     "Severity",
 ]
 
-# ``contract``: what the document, HTTP and JSON require; ``honcho``: also what Honcho 2.5.1
-# answers on its FastAPI runtime (offsets, UTF-16 read, a body without content-type parsed).
-PROFILES = ("contract", "honcho")
 # schemathesis's checks on a status: each says of an answer what the kit's expected_status
 # says (a 5xx: what its server_error says); the last judges the methods the document does
 # not declare, the others the generated data.
@@ -35,22 +35,40 @@ STATUS_CHECKS = frozenset({"expected_status", *THEIR_STATUS_CHECKS})
 SERVER_DOWN = "server_down"
 
 
-class Expect(enum.Enum):
-    """What a probe must get."""
-
-    ACCEPT = "accept"  # a valid request: the documented success
-    REJECT = "reject"  # a schema-invalid JSON document: 422
-    EITHER = "either"  # text outside RFC 8259 that a server may read or refuse: success or 422
-    NOT_JSON = "not-json"  # not a JSON document of the declared media type: 422 (other 4xx warn)
-    UNTYPED = "untyped"  # a JSON body without a content-type: read (success) or refused (422)
-    REFUSE = "refuse"  # credentials that must not pass: 401 or 403
-    METHOD = "method"  # a method the document does not declare: 405 with Allow (or 501)
-    ANY = "any"  # no status the contract pins (routing): anything but a 5xx
-
-
 class Severity(enum.Enum):
     FAILURE = "failure"
     WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Framing:
+    """A shape of the wire: ``chunks`` (the chunked transfer coding, RFC 9112 §7.1: each
+    chunk's size, the last repeated for the rest of the body; none: a Content-Length), a
+    chunk ``extension`` after each size (§7.1.1), ``trailer`` fields after the last chunk
+    (§7.1.2), each size zero-padded in upper-case hex to ``size_digits``; the body in
+    ``pieces`` writes (each chunk its own, if chunked) with a pause between them; the
+    request's HTTP ``version``; ``Expect: 100-continue``, the body sent once the server says
+    100 or a second passes (RFC 9110 §10.1.1)."""
+
+    name: str
+    chunks: tuple[int, ...] = ()
+    extension: str = ""
+    trailer: tuple[tuple[str, str], ...] = ()
+    size_digits: int = 0
+    pieces: int = 1
+    version: str = "HTTP/1.1"
+    expect_continue: bool = False
+
+    def chunk_sizes(self, length: int) -> list[int]:
+        """The size of each chunk of a body of ``length`` bytes (the zero-size last chunk
+        aside)."""
+        sizes: list[int] = []
+        left, shapes = length, list(self.chunks)
+        while left > 0:
+            size = min(left, shapes.pop(0) if len(shapes) > 1 else shapes[0])
+            sizes.append(size)
+            left -= size
+        return sizes
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,10 @@ class Probe:
     # the body is text a JSON reader may refuse as a whole: a 422 may place its items
     # anywhere in the body rather than at the field the probe aims at
     lenient: bool = False
+    # the layer of the request the probe varies (contract_tests.cases.layers), if a probe's
+    layer: str = ""
+    # how the body goes on the wire, where not in one write after a Content-Length
+    framing: Framing | None = None
 
     def with_headers(self, extra: tuple[tuple[str, str], ...]) -> Probe:
         """This probe with the headers of ``extra`` (``-H``) it does not carry itself: a

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from honcho_spec import honcho_claims, mint_token
 
 from .builder import JSON, ProbeSet, json_text, raw_valid
+from .layers import CREDENTIALS as LAYER
 from .model import Expect, Probe
 
 __all__ = ["CREDENTIALS", "credential_probes", "enforcement_probe", "token_probes"]
@@ -30,6 +31,7 @@ def enforcement_probe(probes: ProbeSet) -> Probe:
         body=body,
         headers=JSON,
         expect=Expect.ANY,
+        layer=LAYER,
     )
 
 
@@ -93,4 +95,5 @@ def _authorized(
         headers=(*JSON, ("authorization", authorization)),
         expect=expect,
         credentials=credentials,
+        layer=LAYER,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..cases.facts import ContractFacts
-from ..cases.model import SERVER_DOWN, Exchange, Expect, Finding, Severity
+from ..cases.model import SERVER_DOWN, Exchange, Expect, Finding, Probe, Severity
 from .selection import ALL_CHECKS, CheckSelection
 from .strict_json import is_strict_json, strict_json
 
@@ -105,6 +105,11 @@ def expected_status(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
             warning=not ctx.strict,
         )
         return
+    refusal = _framing_refusal(probe, status)
+    if refusal:
+        yield _finding(exchange, "undocumented_status", f"{probe.name}: {refusal}",
+                       warning=not ctx.strict)  # fmt: skip
+        return
     undocumented_4xx = 400 <= status < 500 and status not in ctx.facts.documented
     if probe.expect in (Expect.NOT_JSON, Expect.UNTYPED) and undocumented_4xx:
         yield _finding(
@@ -117,6 +122,20 @@ def expected_status(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
     yield _finding(
         exchange, "expected_status", f"{probe.name}: expected {_statuses(wanted)}, got {status}"
     )
+
+
+def _framing_refusal(probe: Probe, status: int) -> str | None:
+    """HTTP's own refusal of the way a body was framed: RFC 9112 §6.3 lets a server ask for
+    a Content-Length (411) where a body comes without one, and RFC 9110 §15.5.18 lets it say
+    that it cannot meet an expectation (417)."""
+    framing = probe.framing
+    if framing is None:
+        return None
+    if status == 411 and framing.chunks:
+        return "411 for a chunked body: HTTP lets a server want a Content-Length (RFC 9112 §6.3)"
+    if status == 417 and framing.expect_continue:
+        return "417 for Expect: 100-continue: HTTP lets a server refuse an expectation"
+    return None
 
 
 def _method_answer(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:

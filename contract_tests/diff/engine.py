@@ -1,7 +1,8 @@
 """``honcho-contract diff``: the same requests to two servers, every disagreement reported.
 
 Each request (:mod:`contract_tests.diff.requests`) goes to server a, then to server b, each
-with its own token; :mod:`contract_tests.diff.compare` says how the answers differ.
+with its own token; each answer is judged as a run judges it (:mod:`contract_tests.diff.judge`)
+and :mod:`contract_tests.diff.compare` says how the answers differ.
 Disagreements of the same kind (and header) between the same two statuses are one
 disagreement, whatever the requests: it lists the places they aim at. A server that stops
 answering is an :class:`~contract_tests.wire.outage.Outage` (its request is not compared);
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 from honcho_spec import default_document_path
 
 from ..cases.model import Probe
+from ..checks import CheckContext
 from ..config import DEFAULT_SEED, reproducers_folder
 from ..errors import UnreachableError, UsageError
 from ..options import DEFAULT_ANSWER_SIZE
@@ -30,6 +32,7 @@ from ..wire.outage import Outage, ServerDown, Watch
 from ..wire.reproduce import curl_command, long_bodies, write_bodies
 from ..wire.transport import BadAnswer, NoAnswer, Sender
 from .compare import COMPARED_HEADERS, KINDS, Answer, Difference, differences
+from .judge import check_context, verdicts
 from .requests import diff_requests, valid_request
 
 __all__ = ["DiffConfig", "DiffReport", "Disagreement", "run_diff"]
@@ -117,9 +120,17 @@ class DiffReport:
 
 class _Side:
     def __init__(
-        self, flag: str, url: str, token: str | None, config: DiffConfig, alive: Probe
+        self,
+        flag: str,
+        url: str,
+        token: str | None,
+        config: DiffConfig,
+        alive: Probe,
+        *,
+        ctx: CheckContext,
     ) -> None:
         self.flag = flag
+        self.ctx = ctx
         self.url = url.rstrip("/")
         self.netloc = urlsplit(url).netloc
         self.credentials = (("authorization", f"Bearer {token}"),) if token else ()
@@ -155,13 +166,14 @@ class _Side:
                     fix=f"check that {self.flag} names the server's HTTP port",
                 ) from None
             self.reached = True
-            return Answer.missing(f"{exc.check}: {exc}")
+            return Answer.missing(f"{exc.check}: {exc}", exc.check)
         except NoAnswer as exc:
             if not self.reached:
                 return Answer.missing(str(exc))
             return self.watch.lost(sent, str(exc), ticket=ticket) or Answer.missing(str(exc))
         self.reached = True
-        return Answer.of(reply, self.netloc)
+        return Answer.of(reply, self.netloc, head=sent.method == "HEAD",
+                         verdicts=verdicts(sent, reply, self.ctx))  # fmt: skip
 
 
 def run_diff(config: DiffConfig) -> DiffReport:
@@ -171,12 +183,14 @@ def run_diff(config: DiffConfig) -> DiffReport:
     """
     started = time.monotonic()
     report = DiffReport(config)
-    alive = valid_request(config.spec_path or default_document_path(), config.workspace_id)
-    side_a = _Side("--a", config.a, config.token_a, config, alive)
-    side_b = _Side("--b", config.b, config.token_b, config, alive)
+    document = config.spec_path or default_document_path()
+    alive = valid_request(document, config.workspace_id)
+    ctx = check_context(document)
+    side_a = _Side("--a", config.a, config.token_a, config, alive, ctx=ctx)
+    side_b = _Side("--b", config.b, config.token_b, config, alive, ctx=ctx)
     requests = list(
         diff_requests(
-            config.spec_path or default_document_path(),
+            document,
             seed=config.seed,
             max_examples=config.max_examples,
             workspace_id=config.workspace_id,
@@ -186,7 +200,9 @@ def run_diff(config: DiffConfig) -> DiffReport:
     deadline = math.inf if config.max_time is None else started + config.max_time
 
     def both(probe: Probe) -> tuple[Answer | Outage, Answer | Outage] | None:
-        if time.monotonic() >= deadline:  # not sent: the diff's time is up
+        # not sent: the diff's time is up; but the first request always is (as a run's is),
+        # or a diff whose set-up took its --max-time would agree on nothing, exit 0
+        if time.monotonic() >= deadline and probe is not requests[0]:
             return None
         return side_a.ask(probe), side_b.ask(probe)
 

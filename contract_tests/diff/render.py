@@ -1,7 +1,8 @@
 """A diff's disagreements as text for people and JSON for tools.
 
-Each distinct disagreement once, grouped by kind (status, content-type, body, header), with
-the places its requests aim at, one request as a curl command and both answers; then each
+Each distinct disagreement once, grouped by kind (status, verdict, content-type, body,
+header, framing), with the places its requests aim at, one request as a curl command and
+both answers (under a verdict, what the check says of the answer that fails it); then each
 time a server stopped answering (``server_down``), with the requests sent just before.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from ..config import make_parent
 from ..untrusted import lines as output_lines
-from .compare import Answer
+from .compare import Answer, Difference
 from .engine import DiffReport, Disagreement
 
 __all__ = ["render_diff", "summary_line", "write_diff_json"]
@@ -52,8 +53,8 @@ def render_diff(report: DiffReport) -> str:
         requests = f"{len(group)} request{'s' * (len(group) != 1)}"
         lines.append(f"  {_title(first)} at {shown} ({requests})")
         lines.append(f"    reproduce: {first.reproducer}")
-        lines.append(f"    a: {first.a.show()}")
-        lines.append(f"    b: {first.b.show()}")
+        lines.append(f"    a: {_shown(first.a, first.difference)}")
+        lines.append(f"    b: {_shown(first.b, first.difference)}")
     for outage, reproducer in report.outages:
         lines.append(f"server_down at {outage.culprit.location}: {outage.describe()}")
         lines.append(f"    reproduce: {reproducer}")
@@ -99,6 +100,14 @@ def _title(first: Disagreement) -> str:
     return f"{first.difference.kind}{subject} [{statuses}]"
 
 
+def _shown(answer: Answer, difference: Difference) -> str:
+    """The answer in one line; under a verdict, what the check says of it if it fails it."""
+    message = answer.verdict(difference.subject) if difference.kind == "verdict" else None
+    if message is None or answer.status is None:  # an answer that never came says why
+        return answer.show()
+    return f"{answer.show()}; fails {difference.subject}: {message}"
+
+
 def _status(answer: Answer) -> str:
     return "no answer" if answer.status is None else str(answer.status)
 
@@ -109,9 +118,11 @@ def _places(group: list[Disagreement]) -> list[str]:
 
 def _as_dict(group: list[Disagreement]) -> dict[str, Any]:
     first = group[0]
+    kind, subject = first.difference.kind, first.difference.subject or None
     return {
-        "kind": first.difference.kind,
-        "header": first.difference.subject or None,
+        "kind": kind,
+        "header": subject if kind in ("header", "framing") else None,
+        "check": subject if kind == "verdict" else None,
         "status_a": first.a.status,
         "status_b": first.b.status,
         "locations": _places(group),
@@ -128,6 +139,8 @@ def _answer(answer: Answer) -> dict[str, Any]:
     return {
         "status": answer.status,
         "headers": dict(answer.headers),
+        "framing": dict(answer.framing),
+        "verdicts": dict(answer.verdicts),
         "body": body[:_JSON_BODY_LIMIT],
         "no_answer": answer.reason or None,
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from ..cases.layers import LAYERS
 from ..cases.locate import place_of
 from ..cases.model import Finding, Severity
 from ..checks.answers import CHECK_NAMES
@@ -52,6 +53,7 @@ def write_json(report: Report, path: Path) -> None:
         "stopped": report.stopped,
         "notes": report.notes,
         "places": sorted(report.places),
+        "layers": {layer: report.layers[layer] for layer in LAYERS if report.layers[layer]},
         "summary": summary_line(report),
     }
     # ASCII: a server's controls, bidi marks and lone surrogates kept, as JSON escapes

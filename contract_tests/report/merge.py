@@ -52,6 +52,7 @@ def _report(document: dict[str, Any]) -> Report:
     report = Report(config, cases=int(document["cases"]), duration=float(document["duration_s"]))
     report.errors.extend(str(error) for error in document["errors"])
     report.places.update(str(place) for place in document.get("places", ()))
+    report.layers.update({str(k): int(v) for k, v in (document.get("layers") or {}).items()})
     report.stopped = document.get("stopped")
     report.notes.extend(str(note) for note in document.get("notes") or ())
     for entry in [*document["failures"], *document["warnings"]]:
@@ -106,6 +107,7 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
         merged.duration = max(merged.duration, report.duration)  # the shards ran side by side
         merged.errors.extend(report.errors)
         merged.places |= report.places
+        merged.layers.update(report.layers)
         merged.stopped = merged.stopped or report.stopped
         merged.notes.extend(note for note in report.notes if note not in merged.notes)
         for cause in report.distinct():

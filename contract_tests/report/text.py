@@ -3,11 +3,12 @@ places show it), the summary last."""
 
 from __future__ import annotations
 
+from ..cases.layers import LAYERS
 from ..cases.model import Severity
 from ..run.session import Cause, Report
 from ..untrusted import lines as output_lines
 
-__all__ = ["render_text", "summary_line"]
+__all__ = ["by_layer", "render_text", "summary_line"]
 
 _MESSAGE_LIMIT = 400
 _KINDS_SHOWN = 4
@@ -15,14 +16,22 @@ _KINDS_SHOWN = 4
 
 def summary_line(report: Report) -> str:
     """``N failures, M warnings in K cases (S s)``, with ``, E engine errors`` after the
-    warnings when schemathesis's engine reported any (they fail the run)."""
+    warnings when schemathesis's engine reported any (they fail the run), and the probes
+    sent by layer of the request (``; by layer: framing 11, ...``)."""
     failures, warnings = report.count(Severity.FAILURE), report.count(Severity.WARNING)
     errors = len(report.errors)
     engine = f", {errors} engine error{'s' * (errors != 1)}" if errors else ""
     return (
         f"{failures} failure{'s' * (failures != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-        f"{engine} in {report.cases} cases ({report.duration:.1f} s)"
+        f"{engine} in {report.cases} cases ({report.duration:.1f} s){by_layer(report)}"
     )
+
+
+def by_layer(report: Report) -> str:
+    """``; by layer: request line 15, framing 11, ...``: the probes and mutated cases the
+    run sent, in the order a request passes the layers; nothing if it sent none."""
+    counted = [f"{layer} {report.layers[layer]}" for layer in LAYERS if report.layers[layer]]
+    return f"; by layer: {', '.join(counted)}" if counted else ""
 
 
 def render_text(report: Report) -> str:

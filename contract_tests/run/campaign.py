@@ -153,11 +153,13 @@ def _run_phases(
                 run = fleet.fuzz(campaign, on_case=on_case, say=progress.note, stop=stopping,
                                  memory=memory)  # fmt: skip
             else:
+                known = lambda: {cause.key for cause in report.distinct()}  # noqa: E731
                 run = session.generated(on_case=on_case, stop=stopping, campaign=campaign,
-                                        memory=memory)  # fmt: skip
+                                        memory=memory, known=known)  # fmt: skip
             progress.done(_why(stop, report))
             report.cases += run.cases
             report.places |= run.places
+            report.layers.update(run.layers)
             report.errors.extend(run.errors)
             if run.stopped is not None:
                 raise run.stopped
@@ -182,6 +184,8 @@ def _fixed_phases(session: Session, report: Report, progress: Progress, stop: St
                 report.add(_workspace_hint(config, probe, findings))
             report.cases += 1
             report.places.add(place_of(probe.location))
+            if probe.layer:
+                report.layers[probe.layer] += 1
             progress.step(failures=report.count(Severity.FAILURE))
         progress.done(_why(stop, report))
 

@@ -1,5 +1,7 @@
-"""Confirmed findings: every failure is sent once more, on a fresh connection, before it is
-reported.
+"""Confirmed findings: a failure is sent once more, on a fresh connection, before it is
+reported, until its cause has held once (:class:`Confirmed`): later cases of a cause the
+server has shown twice count as they came, and a run against a broken server sends half
+the requests it would.
 
 A failure the fresh answer shows again is reported with that answer; one it does not show
 (or one only the fresh answer shows) is a ``flaky`` warning that gives both answers: a CI
@@ -9,6 +11,7 @@ again (the server was seen down); one the fresh answer meets keeps the failures 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -18,7 +21,7 @@ from ..errors import UnreachableError
 from ..wire.outage import Outage
 from ..wire.transport import BadAnswer, NoAnswer
 
-__all__ = ["Judge", "attempt", "confirmed", "show", "unanswered"]
+__all__ = ["Confirmed", "Judge", "attempt", "confirmed", "show", "unanswered"]
 
 # The findings an answer (or, where none came whole, why) gets.
 Judge = Callable[[Reply | None, NoAnswer | None], list[Finding]]
@@ -65,18 +68,37 @@ def show(reply: Reply | None, failure: NoAnswer | None = None, limit: int = 200)
     return f"{reply.status} {reply.header('content-type') or '(no content-type)'} {text}{more}"
 
 
+class Confirmed:
+    """The causes whose failures held on a fresh connection, this run; thread-safe."""
+
+    def __init__(self) -> None:
+        self._causes: set[tuple[str, str, int | None, str, str]] = set()
+        self._lock = threading.Lock()
+
+    def all_of(self, failures: list[Finding]) -> bool:
+        with self._lock:
+            return all(f.cause_key in self._causes for f in failures)
+
+    def add(self, failures: list[Finding]) -> None:
+        with self._lock:
+            self._causes.update(f.cause_key for f in failures)
+
+
 def confirmed(
     probe: Probe,
     findings: list[Finding],
     first: str,
     resend: Callable[[Probe], Reply],
     judge: Judge,
+    *,
+    known: Confirmed | None = None,
 ) -> list[Finding]:
-    """``findings`` (of the answer shown as ``first``), their failures checked once more."""
+    """``findings`` (of the answer shown as ``first``), their failures checked once more,
+    but where each is of a cause ``known`` to hold."""
     failures = {
         f.key: f for f in findings if f.severity is Severity.FAILURE and f.check != SERVER_DOWN
     }
-    if not failures:
+    if not failures or (known is not None and known.all_of(list(failures.values()))):
         return findings
     reply, failure = attempt(resend, probe)
     again = judge(reply, failure)
@@ -86,7 +108,10 @@ def confirmed(
     fresh = show(reply, failure)
     kept = [f for f in findings if f.key not in failures]
     repeated = {f.key for f in again if f.severity is Severity.FAILURE}
-    kept += [replace(f, answer=fresh) for f in again if f.key in failures]
+    held = [replace(f, answer=fresh) for f in again if f.key in failures]
+    kept += held
+    if known is not None:
+        known.add([f for f in held if f.severity is Severity.FAILURE])
     once = [f.check for key, f in failures.items() if key not in repeated]
     once += [f.check for f in again if f.severity is Severity.FAILURE and f.key not in failures]
     if once:

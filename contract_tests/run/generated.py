@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,9 +37,10 @@ from ..wire.adapter import AnswerFailed
 from ..wire.outage import ServerDown, Watch
 from ..wire.reproduce import curl_command, reproduced
 from ..wire.transport import TRANSPORT_HEADERS, NoAnswer, Sender
-from .confirm import attempt, confirmed, show, unanswered
+from .confirm import Confirmed, attempt, confirmed, show, unanswered
 from .engine import PHASES, engine_schema
 from .memory import Kept, Memory
+from .mutation import MUTATED_PLACE, MUTATION_SHARE, Mutation
 from .sending import sent_by
 from .translate import translate
 
@@ -55,6 +57,7 @@ class GeneratedRun:
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases aimed (``body.observer``)
     stopped: ServerDown | None = None  # the server stopped answering and did not come back
+    layers: Counter[str] = field(default_factory=Counter)  # the mutated cases, by layer
 
 
 def run_generated(
@@ -70,6 +73,8 @@ def run_generated(
     campaign: float | None = None,
     memory: Memory | None = None,
     lane: tuple[int, int] = (0, 1),
+    mutation: Mutation | None = None,
+    confirmations: Confirmed | None = None,
 ) -> GeneratedRun:
     """Run schemathesis's phases against ``config.base_url`` and check every exchange; each
     failure is sent once more by ``sender``, on a fresh connection, before it counts. Each
@@ -81,11 +86,13 @@ def run_generated(
     drawing new cases until the time is up, in rounds of a minute, each on a seed of its
     own (lane ``(i, n)`` of a campaign fuzzing in ``n`` processes: seeds no other lane
     uses). The engine stops as soon as ``stop()`` is true (an interrupt, enough failures);
-    under ``config.shard`` it sends only this runner's cases.
+    under ``config.shard`` it sends only this runner's cases. With a ``mutation``, each
+    round of a campaign mutates the valid request first, for its share of the round.
 
     With a ``memory`` (``--example-db``), the failing cases it keeps go first (but in a
     campaign), and each case that fails is offered to it."""
-    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop, memory)
+    checker = _Checker(config, ctx, bool(auth_headers), sender, watch, on_case, stop, memory,
+                       confirmations=confirmations)  # fmt: skip
     try:
         if campaign is None and memory is not None:
             for kept in memory.kept(config.shard):
@@ -105,11 +112,18 @@ def run_generated(
                 left = deadline - time.monotonic()
                 if stop() or left <= 0:
                     break
+                seed = config.seed + (round_ - 1) * lane[1] + lane[0] + 1
+                span = min(left, _ROUND)
+                if mutation is not None:
+                    checker.mutate(mutation, span * MUTATION_SHARE, seed)
+                    left = deadline - time.monotonic()
+                    if stop() or left <= 0:
+                        break
                 # a fresh engine each round, on a seed of its own: new cases, and what the
                 # engine keeps of the cases it drew goes with it, so memory stays flat (one
                 # schema for all rounds: a schema loaded anew each round leaves caches behind)
-                schema.config.seed = config.seed + (round_ - 1) * lane[1] + lane[0] + 1
-                checker.execute(schema, fuzz_for=min(left, _ROUND))
+                schema.config.seed = seed
+                checker.execute(schema, fuzz_for=min(left, span))
     except ServerDown as exc:
         checker.run.stopped = exc
     return checker.run
@@ -127,6 +141,7 @@ class _Checker:
     on_case: Callable[[list[Finding]], None]
     stop: Callable[[], bool]
     memory: Memory | None = None
+    confirmations: Confirmed | None = None  # the run's causes that held: not sent again
     run: GeneratedRun = field(default_factory=GeneratedRun)
     dropped: NoAnswer | None = None  # the engine's last connection error, for the case it cut
 
@@ -143,6 +158,14 @@ class _Checker:
             stream = engine.fuzz(FuzzConfig(max_time=max(1, math.ceil(fuzz_for))))
         with sent_by(schema, self.sender):
             return self._consume(stream, outages)
+
+    def mutate(self, mutation: Mutation, seconds: float, seed: int) -> None:
+        """The round's share of mutation, its cases counted with the run's."""
+        done = mutation.run(seconds, seed=seed, on_case=self.on_case, stop=self.stop)
+        self.run.cases += done.cases
+        self.run.layers.update(done.layers)
+        if done.cases:
+            self.run.places.add(MUTATED_PLACE)
 
     def _consume(self, stream: Any, outages: int) -> str | None:
         down: str | None = None
@@ -252,7 +275,7 @@ class _Checker:
             characterized(exchange, run_checks(exchange, self.ctx) + theirs)
         )
         resend = lambda p: self.sender.confirm(_resendable(p))  # noqa: E731
-        return confirmed(probe, findings, show(first), resend, judge)
+        return confirmed(probe, findings, show(first), resend, judge, known=self.confirmations)
 
     def curl(self, probe: Probe) -> str:
         """``probe`` as a reproducer, credentials shown (the run masks them in its report)."""

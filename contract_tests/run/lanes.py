@@ -20,6 +20,7 @@ import os
 import queue
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -89,6 +90,7 @@ class _LaneEnd:
 
     index: int
     places: set[str] = field(default_factory=set)
+    layers: Counter[str] = field(default_factory=Counter)  # its mutated cases, by layer
     errors: list[str] = field(default_factory=list)
     stopped: Outage | None = None
     lost: str | None = None  # its --example-db failed mid-run
@@ -199,6 +201,7 @@ class Lanes:
 
 def _merge(run: GeneratedRun, end: _LaneEnd, memory: Memory | None) -> None:
     run.places |= end.places
+    run.layers.update(end.layers)
     run.errors.extend(end.errors)
     if end.stopped is not None and run.stopped is None:
         run.stopped = ServerDown(end.stopped)
@@ -265,6 +268,7 @@ def _fuzz(lane: _Lane, session: Session, memory: Memory | None, shared: _Shared)
     return _LaneEnd(
         index=lane.index,
         places=run.places,
+        layers=run.layers,
         errors=run.errors,
         stopped=run.stopped.outage if run.stopped is not None else None,
         lost=memory.lost if memory is not None else None,

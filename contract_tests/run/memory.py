@@ -1,12 +1,13 @@
 """``--example-db PATH|redis://HOST:PORT``: the failing cases every runner shares, kept in
 Hypothesis's example database (a folder, or Redis).
 
-What is kept: a generated case (schemathesis's phases, a campaign's fuzzing) whose failure
-holds on a fresh connection, as sent (less the run's credentials), with the status that
-failed and schemathesis's failures on it (they hold again when the server gives the same
-status; the kit's own checks run anew). One case per cause (check, status, place) a run: a
-campaign of hours keeps a few cases, not thousands. The probes and golden cases are fixed:
-every run sends them anyway.
+What is kept: a generated case (schemathesis's phases, a campaign's fuzzing and its
+mutants, shrunk) whose failure holds on a fresh connection, as sent (less the run's
+credentials), with the status that failed and schemathesis's failures on it (they hold again
+when the server gives the same status; the kit's own checks run anew, a mutant's on the
+expectation the oracle gave it, and on the framing it was sent in). One case per cause
+(check, status, place) a run: a campaign of hours keeps a few cases, not thousands. The
+probes and golden cases are fixed: every run sends them anyway.
 
 Where: under one key for the operation and a digest of the document, so every shard and
 every later run of the same document shares them. Every later run, on any runner, sends its
@@ -32,8 +33,9 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from honcho_spec import Operation
 
+from ..cases.layers.framing import FRAMINGS
 from ..cases.locate import locate, place_of
-from ..cases.model import Finding, Probe, Severity
+from ..cases.model import Expect, Finding, Probe, Severity
 from ..config import Shard, check_writable, is_redis_url
 from ..errors import UsageError
 from .shard import keeps_bytes
@@ -167,6 +169,12 @@ def _encode(probe: Probe, status: int, theirs: Sequence[Finding],
         "headers": [[k, v] for k, v in probe.headers if k.lower() not in secret],
         "body": None if probe.body is None else base64.b64encode(probe.body).decode(),
         "credentials": probe.credentials,
+        # a mutant's own verdict and wire (a generated case has neither: the checks judge it)
+        "expect": probe.expect.value,
+        "lenient": probe.lenient,
+        "layer": probe.layer,
+        "location": probe.location,
+        "framing": probe.framing.name if probe.framing is not None else None,
         "status": status,
         "theirs": [[f.check, f.status, f.message] for f in theirs],
     }
@@ -180,7 +188,7 @@ def _decode(value: bytes) -> Kept | None:
         if entry.get("format") != _FORMAT:
             return None
         body = None if entry["body"] is None else base64.b64decode(entry["body"])
-        location = locate(body)
+        location = str(entry.get("location") or locate(body))
         probe = Probe(
             name=f"{str(entry['name']).rsplit(' (', 1)[0]} (kept in --example-db)",
             location=location,
@@ -189,6 +197,10 @@ def _decode(value: bytes) -> Kept | None:
             body=body,
             headers=tuple((str(k), str(v)) for k, v in entry["headers"]),
             credentials=bool(entry["credentials"]),
+            expect=Expect(entry.get("expect", Expect.ANY.value)),
+            lenient=bool(entry.get("lenient")),
+            layer=str(entry.get("layer") or ""),
+            framing=FRAMINGS.get(str(entry.get("framing"))),
         )
         theirs = tuple(Finding(str(check), Severity.FAILURE, status, location, str(message))
                        for check, status, message in entry["theirs"])  # fmt: skip

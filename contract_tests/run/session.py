@@ -11,6 +11,7 @@ until then.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -41,9 +42,10 @@ from ..wire.outage import Watch
 from ..wire.pace import TokenBucket
 from ..wire.reproduce import curl_command, reproduced
 from ..wire.transport import BadAnswer, NoAnswer, Sender, tls_context
-from .confirm import attempt, confirmed, show, unanswered
+from .confirm import Confirmed, attempt, confirmed, show, unanswered
 from .generated import GeneratedRun, run_generated
 from .memory import Memory, open_memory
+from .mutation import Key, Mutation
 from .setup import check_credentials, check_reached
 
 __all__ = ["Cause", "Report", "Session", "credentials_for"]
@@ -137,6 +139,8 @@ class Report:
     duration: float = 0.0
     errors: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)  # where the cases sent aimed
+    # the probes and mutated cases sent, by the layer of the request each varies
+    layers: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None  # why the run ended early: the server stopped answering
     notes: list[str] = field(default_factory=list)  # what the run did not do as asked, and why
     _causes: dict[tuple[str, str, int | None, str, str], Cause] = field(default_factory=dict)
@@ -231,6 +235,7 @@ class Session:
             seed=config.seed,
             profile=config.profile,
         )
+        self.confirmations = Confirmed()  # the causes a fresh connection showed again
         self.auth = AuthVerdict(enforced=False, finding=None)
         self.auth_findings: list[Finding] = []
         self.watch = Watch(self.sender, enforcement_probe(self.probes), wait=config.down_wait,
@@ -256,12 +261,18 @@ class Session:
         campaign: float | None = None,
         memory: Memory | None = None,
         lane: tuple[int, int] = (0, 1),
+        known: Callable[[], set[Key]] = set,
     ) -> GeneratedRun:
         """schemathesis's cases against this session's server, watched by its
-        :class:`~contract_tests.wire.outage.Watch` (see :func:`.generated.run_generated`)."""
+        :class:`~contract_tests.wire.outage.Watch` (see :func:`.generated.run_generated`);
+        a campaign mutates the valid request too, for the causes not ``known`` yet."""
+        mutation = None
+        if campaign is not None:
+            mutation = Mutation(self.probes, self.check, known=known, memory=memory)
         return run_generated(self.config, self.document_path, self.ctx, self.auth_headers,
                              self.sender, watch=self.watch, on_case=on_case, stop=stop,
-                             campaign=campaign, memory=memory, lane=lane)  # fmt: skip
+                             campaign=campaign, memory=memory, lane=lane,
+                             mutation=mutation, confirmations=self.confirmations)  # fmt: skip
 
     def detect_auth(self) -> list[Finding]:
         """Send a valid request without credentials (also: is the server there at all?)."""
@@ -368,7 +379,7 @@ class Session:
         self.watch.sent(probe)
         reply, failure = attempt(self.sender.send, probe)
         findings = confirmed(probe, judge(reply, failure), show(reply, failure),
-                             self.sender.confirm, judge)  # fmt: skip
+                             self.sender.confirm, judge, known=self.confirmations)  # fmt: skip
         return reproduced(findings, self.curl, probe)
 
     def unanswered(self, probe: Probe, failure: NoAnswer) -> Finding:

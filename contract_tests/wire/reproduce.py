@@ -5,7 +5,9 @@ POSIX ``printf`` writes the body (octal escapes: ``\\xNN`` is only bash's); a bo
 than a line is sent from a file in the run's reproducers folder, named by its digest, which
 the run writes for the findings its report shows (:func:`write_bodies`). curl
 is told to send the path as it is (``--path-as-is``, ``--globoff``) and to drop the
-content-type it would add to a body when the probe has none.
+content-type it would add to a body when the probe has none. A probe framed in a way curl
+does not write (chunks of its own sizes, HTTP/1.0, a body in pieces) is sent as its bytes
+by ``python3`` with nothing but its standard library.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import shlex
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..cases.model import Finding, Probe
+from .raw import request_pieces
 
 __all__ = [
     "MASK",
@@ -43,10 +47,14 @@ def printf_text(data: bytes) -> str:
 
     >>> printf_text(b"a'%\\xff")
     "'a\\\\047%%\\\\377'"
+    >>> printf_text(b"--kit")  # not an option
+    "'\\\\055-kit'"
     """
     out = []
-    for byte in data:
-        if byte == ord("%"):
+    for at, byte in enumerate(data):
+        if byte == ord("-") and at == 0:  # a format that starts with "-" reads as an option
+            out.append("\\055")
+        elif byte == ord("%"):
             out.append("%%")
         elif byte in _PLAIN:
             out.append(chr(byte))
@@ -71,6 +79,8 @@ def curl_command(
     >>> command.startswith("printf '{}' | curl -sS -i --path-as-is -g -X POST http://h/p")
     True
     """
+    if probe.framing is not None:
+        return _socket_command(base_url, probe, show_secrets=show_secrets, headers=headers)
     # curl's --head refuses a body, and -X HEAD waits for the body a content-length announces
     method = ["-X", probe.method, *(("--max-time", "10") if probe.method == "HEAD" else ())]
     parts = ["curl", "-sS", "-i", "--path-as-is", "-g", *method, shlex.quote(base_url + probe.path)]
@@ -87,6 +97,33 @@ def curl_command(
         path = _body_path(bodies, probe.body)
         return f"{command} --data-binary @{shlex.quote(str(path))}"
     return f"printf {printf_text(probe.body)} | {command} --data-binary @-"
+
+
+def _socket_command(
+    base_url: str, probe: Probe, *, show_secrets: bool, headers: tuple[tuple[str, str], ...]
+) -> str:
+    """``probe``'s bytes as its framing writes them (which curl does not write), sent by
+    Python's standard library alone, each write a piece of its own; the answer printed as
+    ``curl -i`` prints it (its head, then its body)."""
+    probe = probe.with_headers(headers)
+    shown = tuple((name, value if show_secrets or not is_credential(name) else _mask(name, value))
+                  for name, value in probe.headers)  # fmt: skip
+    pieces = request_pieces(base_url, replace(probe, headers=shown))
+    url = urlsplit(base_url)
+    host = url.hostname or "localhost"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    connect = f"socket.create_connection(({host!r}, {port}))"
+    if url.scheme == "https":
+        connect = f"ssl.create_default_context().wrap_socket({connect}, server_hostname={host!r})"
+    code = (
+        f"import http.client, socket, ssl, sys, time; s = {connect}; "
+        f"[(s.sendall(p), time.sleep(0.02)) for p in {pieces!r}]; "
+        "r = http.client.HTTPResponse(s); r.begin(); "
+        'print(f"HTTP/{r.version // 10}.{r.version % 10} {r.status} {r.reason}", end="\\r\\n"); '
+        'print(str(r.msg).replace("\\n", "\\r\\n"), end="", flush=True); '
+        "sys.stdout.buffer.write(r.read())"
+    )
+    return f"python3 -c {shlex.quote(code)}"
 
 
 def _header(line: str) -> str:

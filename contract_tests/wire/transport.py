@@ -29,6 +29,7 @@ import httpx
 from ..cases.model import Probe, Reply
 from ..errors import UnreachableError, UsageError
 from ..options import DEFAULT_ANSWER_SIZE
+from . import raw
 from .bounds import BoundedBackend, Budget, TooLarge, bounded
 from .pace import TokenBucket
 
@@ -90,6 +91,7 @@ class Sender:
         self.headers = headers  # -H: on every request that does not set its own
         self.timeout = timeout
         self.max_size = max_size
+        self._tls = tls
         verify: ssl.SSLContext | bool = True if tls is None else tls
         self._pooled = _client(timeout, httpx.Limits(), verify)
         # keeps no idle connection: each request opens its own, closed once it is answered
@@ -137,6 +139,13 @@ class Sender:
         limit = self.timeout if timeout is None else timeout
         with bounded(limit, self.max_size) as budget:
             try:
+                if probe.framing is not None:  # a shape of the wire httpx does not write
+                    reply = raw.exchange(self.base_url, probe, timeout=limit, tls=self._tls)
+                    problem = _framing_problem([(k.encode("latin-1"), v.encode("latin-1"))
+                                                for k, v in reply.headers])  # fmt: skip
+                    if problem:
+                        raise _malformed(problem, budget)
+                    return reply
                 with client.stream(
                     probe.method,
                     self.base_url + probe.path,
@@ -152,6 +161,8 @@ class Sender:
                     extra = _past_the_end(response, budget, probe.method)
                     if extra:
                         raise _malformed(extra, budget)
+            except raw.MalformedAnswer as exc:
+                raise _malformed(str(exc), budget) from None
             except TooLarge:
                 _give_back_memory()
                 raise BadAnswer(

@@ -16,8 +16,9 @@
  *   gzip/deflate/br bodies are inflated; a corrupt compressed body: the parser's 400, kept.
  *   `charset=utf-16` / `utf-32` are decoded (iconv-lite); without a charset the bytes are
  *   read as UTF-8, so UTF-16 is malformed JSON -> 422. A UTF-8 BOM is stripped by the decoder.
- *   Invalid UTF-8 bytes are decoded to U+FFFD (no error): a body that is still valid JSON
- *   with string fields is then accepted (204).
+ *   Bytes that are not UTF-8 in a body read as UTF-8 are refused (a `verify` hook with a
+ *   fatal TextDecoder: body-parser alone would read them as U+FFFD): 422
+ *   `[{loc: ["body"], type: "encoding.not_utf8"}]`.
  * - Malformed JSON, non-JSON literals (NaN, Infinity), a top-level primitive (strict mode):
  *   422 `[{loc: ["body"], msg: <parser message>, type: "entity.parse.failed"}]`.
  *   An empty `application/json` body parses to `{}` (body-parser) -> 422 for each missing field.
@@ -51,6 +52,8 @@
  *   newline, anything above U+00FF) throws ERR_INVALID_CHAR: 500.
  * - no-405: no `.all()` on the route -> other methods fall through to the 404 handler:
  *   404 without `Allow` instead of 405.
+ * - lenient-utf8: no `verify` hook -> body-parser decodes bytes that are not UTF-8 to
+ *   U+FFFD, so a valid body with one in a string value gets 204 instead of 422.
  */
 'use strict';
 
@@ -58,7 +61,7 @@ const crypto = require('node:crypto');
 const { parseArgs } = require('node:util');
 const express = require('express');
 
-const BUGS = new Set(['default-limit', 'no-error-handler', 'falsy-check', 'enum-lookup',
+const BUGS = new Set(['lenient-utf8', 'default-limit', 'no-error-handler', 'falsy-check', 'enum-lookup',
   'string-coercion', 'observer-header', 'no-405']);
 const DREAM_TYPES = ['consolidate', 'agent'];
 const DREAM_TYPE_LOOKUP = { consolidate: true, agent: true }; // used by the enum-lookup bug
@@ -143,7 +146,21 @@ function createApp({ token, bugs }) {
   const app = express();
   app.disable('x-powered-by');
 
-  const parseJson = express.json(bugs.has('default-limit') ? {} : { limit: '10mb' });
+  const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+  const verify = (req, res, buf) => {
+    if (/charset\s*=\s*"?utf-?(16|32)/i.test(req.get('content-type') ?? '')) return;
+    try {
+      strictUtf8.decode(buf);
+    } catch {
+      const err = new Error('the body is not UTF-8');
+      err.type = 'encoding.not_utf8';
+      throw err;
+    }
+  };
+  const parseJson = express.json({
+    ...(bugs.has('default-limit') ? {} : { limit: '10mb' }),
+    ...(bugs.has('lenient-utf8') ? {} : { verify }),
+  });
 
   const route = app.route('/v2/workspaces/:workspace_id/trigger_dream');
   route.post(requireBearer(token), parseJson, (req, res) => {
@@ -167,7 +184,7 @@ function createApp({ token, bugs }) {
     // eslint-disable-next-line no-unused-vars
     app.use((err, req, res, next) => {
       if (res.headersSent) return next(err);
-      if (err.type === 'entity.parse.failed') {
+      if (err.type === 'entity.parse.failed' || err.type === 'encoding.not_utf8') {
         return res.status(422).json({ detail: [{ loc: ['body'], msg: err.message, type: err.type }] });
       }
       if (err instanceof URIError && err.status === 400) { // undecodable %-escape in the path

@@ -14,8 +14,10 @@
  *   `{loc: ["body", ...instancePath, missingProperty?], msg: ajv message, type: ajv keyword}`
  *   (type is required | type | enum). Extra keys are allowed; duplicate keys: the last wins.
  * - JSON parsing is Fastify's default parser (secure-json-parse) for `application/json`
- *   (any parameters; charset ignored, the bytes are always read as UTF-8, invalid sequences
- *   become U+FFFD; a UTF-8 BOM is stripped, so UTF-16 is malformed JSON). `__proto__` and
+ *   (any parameters; charset ignored, the bytes are always read as UTF-8; a UTF-8 BOM is
+ *   stripped, so UTF-16 is malformed JSON). Bytes that are not UTF-8 (RFC 8259 wants it) are
+ *   refused before the parser sees them, with 422 `[{loc: ["body"], type: "FST_INVALID_UTF8"}]`:
+ *   Fastify's parser would read them as U+FFFD. `__proto__` and
  *   `constructor.prototype` keys are REMOVED (`onProtoPoisoning: 'remove'`), not refused,
  *   because they are valid extra keys. Malformed JSON, NaN/Infinity, an empty JSON body:
  *   the parser's 400 is turned into 422 `[{loc: ["body"], type: <Fastify error code>}]`.
@@ -59,6 +61,8 @@
  * - min-length: `minLength: 1` added to the string fields "to forbid empty names" -> an
  *   empty observer or observed gets 422 instead of 204.
  * - no-405: no route for the other methods -> they get the 404 handler, no `Allow`.
+ * - lenient-utf8: Fastify's default JSON parser kept as it is -> bytes that are not UTF-8
+ *   become U+FFFD, so a valid body with one in a string value gets 204 instead of 422.
  */
 'use strict';
 
@@ -66,11 +70,12 @@ const crypto = require('node:crypto');
 const { parseArgs } = require('node:util');
 const Fastify = require('fastify');
 
-const BUGS = new Set(['coerce-types', 'validation-400', 'error-handler-500', 'default-body-limit',
+const BUGS = new Set(['lenient-utf8', 'coerce-types', 'validation-400', 'error-handler-500', 'default-body-limit',
   'max-param-length', 'proto-poisoning', 'min-length', 'no-405']);
 const PATH = '/v2/workspaces/:workspace_id/trigger_dream';
 // Fastify's body-parser errors: the request body is not JSON Fastify can read.
-const BODY_PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+const BODY_PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY',
+  'FST_INVALID_UTF8']);
 
 function parseOptions(argv) {
   let values;
@@ -138,6 +143,25 @@ function buildApp({ token, bugs }) {
     routerOptions: bugs.has('max-param-length') ? {} : { maxParamLength: 16 * 1024 },
     ajv: { customOptions: bugs.has('coerce-types') ? {} : { coerceTypes: false } },
   });
+
+  if (!bugs.has('lenient-utf8')) {
+    const onProto = bugs.has('proto-poisoning') ? 'error' : 'remove';
+    const parseJson = app.getDefaultJsonParser(onProto, onProto);
+    const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+      let text;
+      try {
+        text = strictUtf8.decode(body);
+      } catch {
+        const error = new Error('the body is not UTF-8');
+        error.statusCode = 400;
+        error.code = 'FST_INVALID_UTF8';
+        return done(error, undefined);
+      }
+      return parseJson(request, text, done);
+    });
+  }
 
   app.setErrorHandler((error, request, reply) => {
     if (error.validation && !bugs.has('validation-400')) {

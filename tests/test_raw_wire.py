@@ -1,0 +1,136 @@
+"""Probes written byte for byte (contract_tests.wire.raw): each shape of the framing layer is
+the bytes RFC 9112 says, a real uvicorn server reads each as the same valid body, and their
+answers are read within the same bounds as every other answer."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+from hostile import HOSTILE, Hostile, hostile_servers
+
+from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
+from contract_tests.cases.facts import ContractFacts
+from contract_tests.cases.layers.framing import FRAMINGS, framing_probes
+from contract_tests.cases.model import Framing, Probe
+from contract_tests.wire.raw import request_pieces
+from contract_tests.wire.transport import BadAnswer, Sender
+from honcho_spec import load_document
+
+DOCUMENT = load_document()
+PROBES = ProbeSet(ContractFacts.from_document(DOCUMENT), DOCUMENT, DEFAULT_WORKSPACE)
+BODY = b'{"observer":"kit","dream_type":"agent"}'
+
+
+def probe(framing: Framing) -> Probe:
+    return Probe("p", "framing", "POST", "/v2/workspaces/ws/trigger_dream", BODY,
+                 (("content-type", "application/json"),), framing=framing)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "wire"),
+    [
+        pytest.param("chunked", b"27\r\n" + BODY + b"\r\n0\r\n\r\n", id="one-chunk"),
+        pytest.param("chunked, with chunk extensions",
+                     b'10;kit=1;kit-q="a b"\r\n' + BODY[:16] + b'\r\n10;kit=1;kit-q="a b"\r\n'
+                     + BODY[16:32] + b'\r\n7;kit=1;kit-q="a b"\r\n' + BODY[32:]
+                     + b'\r\n0;kit=1;kit-q="a b"\r\n\r\n', id="extensions"),
+        pytest.param("chunked, with a trailer field",
+                     b"27\r\n" + BODY + b"\r\n0\r\nkit-trailer: 1\r\n\r\n", id="trailer"),
+        pytest.param("chunked, sizes zero-padded in upper-case hex",
+                     b"00001A\r\n" + BODY[:26] + b"\r\n00000D\r\n" + BODY[26:] + b"\r\n0\r\n\r\n",
+                     id="hex"),
+        pytest.param("Content-Length, the body in three writes", BODY, id="pieces"),
+    ],
+)  # fmt: skip
+def test_each_shape_is_the_bytes_rfc_9112_says(name: str, wire: bytes) -> None:
+    pieces = request_pieces("http://127.0.0.1:9/", probe(FRAMINGS[name]))
+    head, _, body = b"".join(pieces).partition(b"\r\n\r\n")
+    assert body == wire
+    lines = head.decode().split("\r\n")
+    assert lines[0] == "POST /v2/workspaces/ws/trigger_dream HTTP/1.1"
+    assert "Host: 127.0.0.1:9" in lines
+    framed = (
+        "Transfer-Encoding: chunked" if FRAMINGS[name].chunks else f"Content-Length: {len(BODY)}"
+    )
+    assert framed in lines
+    assert len(pieces) == (4 if "three writes" in name else 1)  # the head, then the body's
+
+
+def test_http_1_0_and_expect_continue_say_so() -> None:
+    (old,) = request_pieces("http://h", probe(FRAMINGS["HTTP/1.0"]))
+    assert old.startswith(b"POST /v2/workspaces/ws/trigger_dream HTTP/1.0\r\n")
+    head, body = request_pieces("http://h", probe(FRAMINGS["Expect: 100-continue"]))
+    assert b"\r\nExpect: 100-continue\r\n" in head
+    assert body == BODY  # written once the 100 came, or a second passed
+
+
+@pytest.mark.slow
+def test_uvicorn_reads_every_shape_as_the_valid_body(mock_url: str) -> None:
+    with Sender(mock_url, timeout=5) as sender:
+        answers = {p.name: sender.send(p).status for p in framing_probes(PROBES)}
+    assert answers.pop("a valid body in gzip") in (400, 422)  # a coding it does not undo
+    assert answers.pop("dream_type missing, chunked") == 422
+    assert set(answers.values()) == {204}, answers
+
+
+@contextmanager
+def _answers_before_the_body(status: bytes) -> Iterator[str]:
+    """A server that reads a request's head and answers it at once, body or not."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(4096)
+            connection.sendall(b"HTTP/1.1 " + status + b"\r\ncontent-length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        thread.join(5)
+
+
+@pytest.mark.slow
+def test_a_final_answer_before_the_body_is_the_answer() -> None:
+    # RFC 9110 §10.1.1: a server may answer a request that expects a 100 without reading it
+    with (
+        _answers_before_the_body(b"417 Expectation Failed") as url,
+        Sender(url, timeout=5) as sender,
+    ):
+        reply = sender.send(probe(FRAMINGS["Expect: 100-continue"]))
+    assert reply.status == 417
+
+
+@pytest.fixture(scope="module")
+def hostile_urls() -> Iterator[dict[str, str]]:
+    with hostile_servers() as urls:
+        yield urls
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "hostile",
+    [h for h in HOSTILE if h.check in ("malformed_answer", "answer_too_slow", "answer_too_large")
+     and not h.early][:6],
+    ids=lambda h: h.name,
+)  # fmt: skip
+def test_a_broken_answer_to_a_framed_probe_is_a_finding(
+    hostile: Hostile, hostile_urls: dict[str, str]
+) -> None:
+    framed = replace(probe(FRAMINGS["chunked"]), path="/v2/workspaces/ws/trigger_dream")
+    with (
+        Sender(hostile_urls[hostile.name], timeout=1, max_size=64 << 10) as sender,
+        pytest.raises(BadAnswer) as caught,
+    ):
+        sender.send(framed)
+    assert caught.value.check == hostile.check
