@@ -133,6 +133,9 @@ PLANTED = (
     Planted("go", "late-allow", NO_ALLOW, "method GET"),
     # net/http recovers the handler's panic and drops the connection: no 500, no answer
     Planted("go", "type-assertion", "no_answer", "body.dream_type: integer"),
+    Planted("go", "enum-switch", STATUS, "body.dream_type: unknown"),
+    Planted("go", "implicit-200", STATUS, "body.observer: whitespace"),
+    Planted("go", "http-error", "validation_error_shape", "body.observer: integer"),
     # TriggerDreamServer.java
     Planted("java", "trailing-tokens", STATUS, "body: malformed"),
     Planted("java", "lenient-parser", STATUS, "body: malformed"),

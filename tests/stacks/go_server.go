@@ -60,6 +60,12 @@
 //   - type-assertion: the body decoded into map[string]interface{} and dream_type taken as
 //     body["dream_type"].(string) -> a non-string dream_type panics; net/http recovers the
 //     panic and drops the connection: no answer at all.
+//   - enum-switch: dream_type checked by a switch with no default case -> any string is a
+//     dream type ("sleep", "Agent", " agent"): 204 instead of 422.
+//   - implicit-200: the handler returns without w.WriteHeader(http.StatusNoContent) ->
+//     net/http's implicit 200 OK with Content-Length: 0 instead of 204.
+//   - http-error: errors written with http.Error(w, body, status) -> the JSON body goes out
+//     as text/plain; charset=utf-8 (http.Error sets it) instead of application/json.
 package main
 
 import (
@@ -91,7 +97,8 @@ const (
 
 var knownBugs = []string{
 	"struct-fields", "decoder-trailing", "no-utf8-check", "content-length", "form-fallback",
-	"disallow-unknown", "exact-content-type", "late-allow", "type-assertion",
+	"disallow-unknown", "exact-content-type", "late-allow", "type-assertion", "enum-switch",
+	"implicit-200", "http-error",
 }
 
 var dreamTypes = []string{"consolidate", "agent"}
@@ -167,32 +174,34 @@ type server struct {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	workspaceID, ok := matchRoute(r.URL.Path)
 	if !ok {
-		writeError(w, &requestError{http.StatusNotFound, "Not Found"})
+		s.writeError(w, &requestError{http.StatusNotFound, "Not Found"})
 		return
 	}
 	if r.Method != http.MethodPost {
 		if s.bugs["late-allow"] {
-			writeError(w, &requestError{http.StatusMethodNotAllowed, "Method Not Allowed"})
+			s.writeError(w, &requestError{http.StatusMethodNotAllowed, "Method Not Allowed"})
 			w.Header().Set("Allow", http.MethodPost)
 			return
 		}
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, &requestError{http.StatusMethodNotAllowed, "Method Not Allowed"})
+		s.writeError(w, &requestError{http.StatusMethodNotAllowed, "Method Not Allowed"})
 		return
 	}
 	if s.token != "" && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeError(w, &requestError{http.StatusUnauthorized, "Not authenticated"})
+		s.writeError(w, &requestError{http.StatusUnauthorized, "Not authenticated"})
 		return
 	}
 	req, err := s.readRequest(w, r)
 	if err != nil {
-		writeError(w, err)
+		s.writeError(w, err)
 		return
 	}
 	// A real server would enqueue the dream for (workspace, observer, observed or observer).
 	_, _ = workspaceID, req
-	w.WriteHeader(http.StatusNoContent)
+	if !s.bugs["implicit-200"] {
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 // matchRoute returns the workspace id of /v2/workspaces/{workspace_id}/trigger_dream.
@@ -249,7 +258,7 @@ func (s *server) readRequest(w http.ResponseWriter, r *http.Request) (triggerDre
 	if err != nil {
 		return triggerDreamRequest{}, err
 	}
-	return validate(fields)
+	return s.validate(fields)
 }
 
 func (s *server) isJSON(header http.Header) bool {
@@ -325,7 +334,7 @@ func decodeError(err error) *requestError {
 	return invalid(bodyError("Invalid JSON: "+err.Error(), "json_invalid"))
 }
 
-func validate(fields map[string]json.RawMessage) (triggerDreamRequest, error) {
+func (s *server) validate(fields map[string]json.RawMessage) (triggerDreamRequest, error) {
 	var req triggerDreamRequest
 	var problems []fieldError
 	if raw, ok := fields["observer"]; !ok {
@@ -346,10 +355,17 @@ func validate(fields map[string]json.RawMessage) (triggerDreamRequest, error) {
 	}
 	if raw, ok := fields["dream_type"]; !ok {
 		problems = append(problems, fieldProblem("dream_type", "Field required", "missing"))
-	} else if dreamType, ok := jsonString(raw); !ok || !isDreamType(dreamType) {
+	} else if dreamType, ok := jsonString(raw); !ok {
 		problems = append(problems, enumProblem())
 	} else {
-		req.DreamType = dreamType
+		switch dreamType {
+		case "consolidate", "agent":
+			req.DreamType = dreamType
+		default:
+			if !s.bugs["enum-switch"] {
+				problems = append(problems, enumProblem())
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return triggerDreamRequest{}, invalid(problems...)
@@ -470,14 +486,19 @@ func formRequest(r *http.Request) (triggerDreamRequest, error) {
 	return req, nil
 }
 
-func writeError(w http.ResponseWriter, err error) {
+func (s *server) writeError(w http.ResponseWriter, err error) {
 	var answer *requestError
 	if !errors.As(err, &answer) {
 		answer = &requestError{http.StatusInternalServerError, "Internal Server Error"}
 	}
+	body, _ := json.Marshal(map[string]interface{}{"detail": answer.detail})
+	if s.bugs["http-error"] {
+		http.Error(w, string(body), answer.status)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(answer.status)
-	_ = json.NewEncoder(w).Encode(map[string]interface{}{"detail": answer.detail})
+	_, _ = w.Write(append(body, '\n'))
 }
 
 func main() {
