@@ -146,6 +146,10 @@ PLANTED = (
     Planted("java", "jackson-bytes", STATUS, "body.observer: not UTF-8"),
     Planted("java", "content-length", STATUS, "framing: chunked"),
     Planted("java", "jackson-400", STATUS, "body: malformed"),
+    Planted("java", "case-insensitive", STATUS, "body: observer key variant"),
+    Planted("java", "unknown-properties", STATUS, "body: undeclared key"),
+    Planted("java", "leading-zeros", STATUS, "body: malformed"),
+    Planted("java", "parse-only-catch", CRASH, "body.observer: integer"),
 )
 # Planted bugs that break no rule of the document, RFC 9110 or RFC 8259: no row above.
 NOT_VIOLATIONS = {

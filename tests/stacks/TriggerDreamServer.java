@@ -68,6 +68,16 @@
  *   instead of 404.
  * - jackson-400: JsonProcessingException answered 400 Bad Request, the reflex for a parse error
  *   -> every body Jackson cannot read or bind is 400 instead of 422.
+ * - case-insensitive: MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES enabled "for clients
+ *   that send Observer" -> {"OBSERVER": ...} is the observer: 204 instead of 422, and an
+ *   undeclared "Observer": 42 beside a valid observer is bound to it: 422 instead of 204.
+ * - unknown-properties: Jackson's default FAIL_ON_UNKNOWN_PROPERTIES kept -> any undeclared
+ *   key is 422 instead of 204.
+ * - leading-zeros: JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS enabled "for numbers pasted
+ *   from spreadsheets" -> 01 is read as 1: 204 instead of 422.
+ * - parse-only-catch: only JsonParseException caught, the reflex for "bad JSON" -> a body that
+ *   parses but does not bind (observer 42, a missing field) escapes as a JsonMappingException
+ *   to the handler's last resort: 500 instead of 422.
  */
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -78,6 +88,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -86,6 +97,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -115,7 +127,8 @@ import java.util.zip.GZIPInputStream;
 public final class TriggerDreamServer {
     static final List<String> KNOWN_BUGS = List.of("trailing-tokens", "lenient-parser",
             "scalar-coercion", "enum-binding", "lenient-utf8", "jackson-bytes", "content-length",
-            "prefix-context", "jackson-400");
+            "prefix-context", "jackson-400", "case-insensitive", "unknown-properties",
+            "leading-zeros", "parse-only-catch");
     static final String CONTEXT = "/v2/workspaces/";
     static final Pattern ROUTE = Pattern.compile("/v2/workspaces/([^/]+)/trigger_dream");
     static final int MAX_BODY = 16 << 20;
@@ -212,8 +225,16 @@ public final class TriggerDreamServer {
     }
 
     static JsonMapper mapper(Set<String> bugs) {
-        JsonMapper.Builder builder = JsonMapper.builder()
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        JsonMapper.Builder builder = JsonMapper.builder();
+        if (!bugs.contains("unknown-properties")) {
+            builder.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        }
+        if (bugs.contains("case-insensitive")) {
+            builder.enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES);
+        }
+        if (bugs.contains("leading-zeros")) {
+            builder.enable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS);
+        }
         if (!bugs.contains("trailing-tokens")) {
             builder.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         }
@@ -230,15 +251,29 @@ public final class TriggerDreamServer {
         return builder.build();
     }
 
-    void handleWorkspaces(HttpExchange exchange) throws IOException {
-        try (exchange) {
+    /** A route's handler: it answers, or throws. */
+    @FunctionalInterface
+    interface Route {
+        void serve(HttpExchange exchange) throws IOException;
+    }
+
+    /**
+     * The JDK's handler for {@code route}: what the route throws is logged and answered 500 while
+     * nothing has been sent (the JDK would drop the connection), and the exchange is closed last.
+     */
+    HttpHandler handler(Route route) {
+        return exchange -> {
             try {
-                serve(exchange);
-            } catch (RuntimeException e) {
+                route.serve(exchange);
+            } catch (IOException | RuntimeException e) {
                 e.printStackTrace();
-                send(exchange, 500, "Internal Server Error", Map.of("Connection", "close"));
+                if (exchange.getResponseCode() == -1) {
+                    send(exchange, 500, "Internal Server Error", Map.of("Connection", "close"));
+                }
+            } finally {
+                exchange.close();
             }
-        }
+        };
     }
 
     void serve(HttpExchange exchange) throws IOException {
@@ -275,10 +310,8 @@ public final class TriggerDreamServer {
         }
     }
 
-    void handleNotFound(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            send(exchange, 404, "Not Found", Map.of());
-        }
+    void notFound(HttpExchange exchange) throws IOException {
+        send(exchange, 404, "Not Found", Map.of());
     }
 
     /** The workspace id of /v2/workspaces/{workspace_id}/trigger_dream, or null. */
@@ -395,7 +428,8 @@ public final class TriggerDreamServer {
         return bytes;
     }
 
-    Dream triggerDream(String workspaceId, HttpExchange exchange, byte[] body) throws RequestError {
+    Dream triggerDream(String workspaceId, HttpExchange exchange, byte[] body)
+            throws RequestError, JsonMappingException {
         if (!isJson(exchange.getRequestHeaders().getFirst("Content-Type"))) {
             throw RequestError.invalid(ValidationError.body("Content-Type must be application/json",
                     "content_type"));
@@ -410,6 +444,9 @@ public final class TriggerDreamServer {
             return dream(workspaceId, request.observer(), request.observed(),
                     DreamType.fromValue(request.dreamType()));
         } catch (JsonProcessingException e) {
+            if (bugs.contains("parse-only-catch") && e instanceof JsonMappingException binding) {
+                throw binding;
+            }
             if (bugs.contains("jackson-400")) {
                 throw new RequestError(400, e.getOriginalMessage());
             }
@@ -555,8 +592,8 @@ public final class TriggerDreamServer {
         TriggerDreamServer app = new TriggerDreamServer(Set.copyOf(bugs), token);
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
         HttpServer server = HttpServer.create(address, 64);
-        server.createContext(CONTEXT, app::handleWorkspaces);
-        server.createContext("/", app::handleNotFound);
+        server.createContext(CONTEXT, app.handler(app::serve));
+        server.createContext("/", app.handler(app::notFound));
         ExecutorService executor = Executors.newFixedThreadPool(8);
         server.setExecutor(executor);
         server.start();
