@@ -3,7 +3,8 @@
 Each server prints ``listening on http://HOST:PORT`` once it listens (``--port 0`` picks a
 free port) and takes ``--bug NAME`` (repeatable) to plant one of the bugs its header lists.
 Python servers run on ``sys.executable``; node servers on the ``node`` found on PATH, from
-the repository's root so that ``node_modules`` is found.
+the repository's root so that ``node_modules`` is found; the Go and Java servers are built
+first, once, into a cache outside the repository (:mod:`stack_builds`).
 """
 
 from __future__ import annotations
@@ -21,22 +22,25 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from stack_builds import StackUnavailableError, go_binary, java_command
+
+__all__ = ["SCRIPTS", "StackServer", "StackUnavailableError", "command_for", "stack_server"]
+
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "tests" / "stacks"
 LISTENING = re.compile(r"^listening on (http://\S+)$")
 START_TIMEOUT = 20.0
 
-# stack name -> (script, runtime): "python" runs on sys.executable, "node" on PATH's node.
+# stack name -> (source, runtime): "python" runs on sys.executable, "node" on PATH's node,
+# "go" and "java" are built by PATH's go and javac.
 SCRIPTS = {
     "aiohttp": ("aiohttp_server.py", "python"),
     "express": ("express_server.js", "node"),
     "fastify": ("fastify_server.js", "node"),
     "flask": ("flask_server.py", "python"),
+    "go": ("go_server.go", "go"),
+    "java": ("TriggerDreamServer.java", "java"),
 }
-
-
-class StackUnavailableError(Exception):
-    """The stack cannot run here (no node on PATH, no script): a reason to skip."""
 
 
 def command_for(stack: str, args: Sequence[str] = ()) -> list[str]:
@@ -51,6 +55,10 @@ def command_for(stack: str, args: Sequence[str] = ()) -> list[str]:
                 f"node is not on PATH: install Node.js to run the {stack} stack"
             )
         return [node, str(path), *args]
+    if runtime == "go":
+        return [str(go_binary(path)), *args]
+    if runtime == "java":
+        return [*java_command(path), *args]
     return [sys.executable, str(path), *args]
 
 

@@ -1,15 +1,18 @@
 """The contract suite against independent implementations in other stacks.
 
-``tests/stacks/`` holds trigger_dream written the natural way on aiohttp, Express, Fastify
-and Flask (waitress): each keeps the OpenAPI document, RFC 9110 and RFC 8259, and otherwise
-does what its framework does (415 for other media types, its own 422 items, ...). The suite
-must pass each of them as it is (what FastAPI happens to answer is not the contract), and
-must catch each bug planted with ``--bug NAME`` (the bugs are listed in each file's header).
+``tests/stacks/`` holds trigger_dream written the natural way on aiohttp, Express, Fastify,
+Flask (waitress), Go's net/http with encoding/json, and the JDK's HttpServer with Jackson:
+each keeps the OpenAPI document, RFC 9110 and RFC 8259, and otherwise does what its
+framework does (415 for other media types, its own 422 items, ...). The suite must pass each
+of them as it is (what FastAPI happens to answer is not the contract), and must catch each
+bug planted with ``--bug NAME`` (the bugs are listed in each file's header). The Go and Java
+servers are built once into a cache outside the repository (``tests/stack_builds.py``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,10 +24,11 @@ import pytest
 from contract_tests.cli import main
 
 from stack_servers import SCRIPTS, StackServer, StackUnavailableError
+from stack_servers import STACKS as SOURCES
 
 pytestmark = pytest.mark.slow
 
-STACKS = tuple(SCRIPTS)  # aiohttp, express, fastify, flask
+STACKS = tuple(SCRIPTS)  # aiohttp, express, fastify, flask, go, java
 TOKEN = "kit-stack-token"
 STATUS = "expected_status"
 CRASH = "server_error"
@@ -118,13 +122,56 @@ PLANTED = (
     Planted("flask", "drop-headers", NO_ALLOW, ""),
     # the run's own token with a byte past ASCII
     Planted("flask", "digest-500", CRASH, "header.authorization", token=True),
+    # go_server.go
+    Planted("go", "struct-fields", STATUS, "body: observer key variant"),
+    Planted("go", "decoder-trailing", STATUS, "body: malformed"),
+    Planted("go", "no-utf8-check", STATUS, "body.observer: not UTF-8"),
+    Planted("go", "content-length", STATUS, "framing: chunked"),
+    Planted("go", "form-fallback", STATUS, "header.content-type: form fields"),
+    Planted("go", "disallow-unknown", STATUS, "body: undeclared key"),
+    Planted("go", "exact-content-type", STATUS, "header.content-type"),
+    Planted("go", "late-allow", NO_ALLOW, "method GET"),
+    # net/http recovers the handler's panic and drops the connection: no 500, no answer
+    Planted("go", "type-assertion", "no_answer", "body.dream_type: integer"),
+    Planted("go", "enum-switch", STATUS, "body.dream_type: unknown"),
+    Planted("go", "implicit-200", STATUS, "body.observer: whitespace"),
+    Planted("go", "http-error", "validation_error_shape", "body.observer: integer"),
+    # TriggerDreamServer.java
+    Planted("java", "trailing-tokens", STATUS, "body: malformed"),
+    Planted("java", "lenient-parser", STATUS, "body: malformed"),
+    Planted("java", "scalar-coercion", STATUS, "body.observer: integer"),
+    Planted("java", "enum-binding", STATUS, "body.dream_type: padded"),
+    Planted("java", "lenient-utf8", STATUS, "body.observer: not UTF-8"),
+    # Jackson's own byte decoder refuses stray bytes: the overlong forms and surrogates show it
+    Planted("java", "jackson-bytes", STATUS, "body.observer: not UTF-8"),
+    Planted("java", "content-length", STATUS, "framing: chunked"),
+    Planted("java", "jackson-400", STATUS, "body: malformed"),
+    Planted("java", "case-insensitive", STATUS, "body: observer key variant"),
+    Planted("java", "unknown-properties", STATUS, "body: undeclared key"),
+    Planted("java", "leading-zeros", STATUS, "body: malformed"),
+    Planted("java", "parse-only-catch", CRASH, "body.observer: integer"),
 )
 # Planted bugs that break no rule of the document, RFC 9110 or RFC 8259: no row above.
 NOT_VIOLATIONS = {
     # 401 instead of 404/405 for requests without the token: RFC 9110 orders neither before
     # the other, and the suite sends its token with every method probe.
     ("flask", "auth-before-routing"): "401 before routing is allowed",
+    # paths under the operation's (/v2/workspaces/ws, .../trigger_dream/x) served as it: the
+    # document declares one path and says nothing of others (Express matches a trailing slash)
+    ("java", "prefix-context"): "other paths are not the document's",
 }
+# Where a server's header lists its bugs: "- NAME:" (or "- NAME (with --token):") lines after
+# "Planted bugs", to the header's end.
+_HEADER_END = re.compile(r'"""|\*/|^package ', re.MULTILINE)
+_BUG_LINE = re.compile(r"^[\s*/#]*- ([a-z0-9][a-z0-9-]*)(?: \([^)]*\))?:", re.MULTILINE)
+
+
+def header_bugs(stack: str) -> set[str]:
+    """The bugs ``stack``'s server names in its header."""
+    text = (SOURCES / SCRIPTS[stack][0]).read_text(encoding="utf-8")
+    _, found, planted = text.partition("Planted bugs")
+    assert found, f"{SCRIPTS[stack][0]}: no 'Planted bugs' section in its header"
+    return set(_BUG_LINE.findall(_HEADER_END.split(planted, maxsplit=1)[0]))
 
 
 @contextmanager
@@ -159,6 +206,18 @@ def test_every_planted_bug_has_a_row() -> None:
     assert len(rows) == len(PLANTED)
     assert not rows & NOT_VIOLATIONS.keys()
     assert {row.stack for row in PLANTED} == set(STACKS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_bug_in_a_header_has_a_row(stack: str) -> None:
+    listed = header_bugs(stack)
+    rows = {bug for s, bug in (*((r.stack, r.bug) for r in PLANTED), *NOT_VIOLATIONS)
+            if s == stack}  # fmt: skip
+    assert listed, f"{stack}: no bug found under its header's 'Planted bugs'"
+    assert rows == listed, (
+        f"{stack}: bugs in the header without a row: {sorted(listed - rows)}; "
+        f"rows for bugs the header does not list: {sorted(rows - listed)}"
+    )
 
 
 @pytest.mark.parametrize("stack", STACKS)
