@@ -134,3 +134,19 @@ def test_a_broken_answer_to_a_framed_probe_is_a_finding(
     ):
         sender.send(framed)
     assert caught.value.check == hostile.check
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["Content-Length, the body in three writes",
+                                  "chunked, chunks of 1, 7 and 3 bytes and the rest"])  # fmt: skip
+def test_an_answer_before_the_body_is_read_after_a_refused_write(name: str) -> None:
+    # RFC 9112 §9.5: a client monitors the connection for an answer while it sends the body;
+    # a server that answers from the head and closes makes the next writes fail (a broken
+    # pipe, a reset), and its answer is on the socket all the same (as httpcore reads it)
+    large = replace(probe(FRAMINGS[name]), body=b'{"observer":"' + b"k" * (4 << 20) + b'"}')
+    with (
+        _answers_before_the_body(b"415 Unsupported Media Type") as url,
+        Sender(url, timeout=5) as sender,
+    ):
+        reply = sender.send(large)
+    assert reply.status == 415

@@ -120,8 +120,8 @@ def _converse(stream: httpcore.NetworkStream, pieces: list[bytes], probe: Probe,
     answer = h11.Connection(h11.CLIENT)
     # h11 keeps the state of both sides: the request it is told of is the one on the wire
     answer.send(h11.Request(method=probe.method, target="/", headers=[("host", "kit")]))
-    stream.write(pieces[0], timeout)
-    rest = pieces[1:]
+    refused = _write(stream, pieces[0], timeout)
+    rest = [] if refused else pieces[1:]
     if framing.expect_continue and rest:
         first = _events(stream, answer, timeout, wait=_CONTINUE_WAIT)
         event = next(first, None)
@@ -129,12 +129,32 @@ def _converse(stream: httpcore.NetworkStream, pieces: list[bytes], probe: Probe,
             return _rest_of(event, first)
     for piece in rest:
         time.sleep(_PAUSE)
-        stream.write(piece, timeout)
-    events = _events(stream, answer, timeout)
-    for event in events:
-        if isinstance(event, h11.Response):
-            return _rest_of(event, events)
+        refused = _write(stream, piece, timeout)
+        if refused:
+            break
+    try:
+        events = _events(stream, answer, timeout)
+        for event in events:
+            if isinstance(event, h11.Response):
+                return _rest_of(event, events)
+    except httpcore.ReadError:
+        if refused:
+            raise refused from None  # nothing to read: the write's failure is the outcome
+        raise
+    if refused:
+        raise refused
     raise MalformedAnswer("the connection closed before an answer's head")
+
+
+def _write(stream: httpcore.NetworkStream, data: bytes, timeout: float) -> Exception | None:
+    """Write ``data``; a write the server refused (it closed, or reset, the connection) is
+    returned, not raised: a server may answer before it has read the whole request
+    (RFC 9112 §9.5), and its answer may wait on the socket, to be read as httpcore reads it."""
+    try:
+        stream.write(data, timeout)
+    except httpcore.WriteError as exc:
+        return exc
+    return None
 
 
 def _events(stream: httpcore.NetworkStream, answer: h11.Connection, timeout: float,
