@@ -80,6 +80,17 @@ def test_max_time_stops_the_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_max_time_the_run_does_not_reach_changes_nothing(mock_url: str, tmp_path: Path) -> None:
+    # a bound, not a length: the run is the run without it (schemathesis given a max-time
+    # cycles its phases until the time is spent: a CI's --max-time 300 was a 300 s run)
+    whole = run(mock_url, tmp_path, "--max-examples", "5")[1]
+    bounded = run(mock_url, tmp_path, "--max-examples", "5", "--max-time", "300")[1]
+    assert bounded["cases"] == whole["cases"]
+    assert bounded["stopped"] is None
+    assert bounded["duration_s"] < 60
+
+
+@pytest.mark.slow
 def test_a_duration_the_fixed_phases_use_up_says_so(
     mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
