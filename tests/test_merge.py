@@ -51,10 +51,11 @@ def test_a_report_reads_back_as_the_run_held_it(tmp_path: Path) -> None:
     )
     report.errors.append("engine error: boom")
     read = read_report(_written(tmp_path, "r.json", report))
-    assert (read.config.seed, read.config.shard, read.cases) == (
+    assert (read.config.seed, read.config.shard, read.cases, read.config.profile) == (
         report.config.seed,
         Shard(1, 2),
         40,
+        "contract",
     )
     assert read.errors == ["engine error: boom"]
     assert read.places == {"body.observer"}
@@ -154,3 +155,15 @@ def test_the_merge_command_writes_every_report_with_the_wholes_exit_code(tmp_pat
     alone = subprocess.run(command[:3], capture_output=True, text=True, timeout=60, check=False)
     assert (alone.returncode, alone.stdout) == (2, "")  # a shard alone is not the whole run
     assert "shard 2 of 2 missing" in alone.stderr
+
+
+def test_shards_judged_by_another_profile_are_refused(tmp_path: Path) -> None:
+    paths = [
+        _written(tmp_path, "a.json", _report(Shard(1, 2), [], 10, profile="honcho")),
+        _written(tmp_path, "b.json", _report(Shard(2, 2), [], 10)),
+    ]
+    with pytest.raises(MergeError, match=r"judged by the contract profile, .* by the honcho"):
+        merge_reports([(path, read_report(path)) for path in paths])
+    both = [_written(tmp_path, f"h{i}.json", _report(Shard(i, 2), [], 10, profile="honcho"))
+            for i in (1, 2)]  # fmt: skip
+    assert merge_reports([(path, read_report(path)) for path in both]).config.profile == "honcho"

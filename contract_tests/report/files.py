@@ -43,6 +43,7 @@ def write_json(report: Report, path: Path) -> None:
     document = {
         "base_url": report.config.root_url,
         "seed": report.config.seed,
+        "profile": report.config.profile,  # what the verdict rests on
         "shard": str(report.config.shard) if report.config.shard else None,
         "cases": report.cases,
         "duration_s": round(report.duration, 3),

@@ -48,7 +48,8 @@ def read_report(path: Path) -> Report:
 
 def _report(document: dict[str, Any]) -> Report:
     shard = parse_shard(document["shard"]) if document.get("shard") else None
-    config = SuiteConfig(base_url=document["base_url"], seed=int(document["seed"]), shard=shard)
+    config = SuiteConfig(base_url=document["base_url"], seed=int(document["seed"]), shard=shard,
+                         profile=str(document.get("profile") or "contract"))  # fmt: skip
     report = Report(config, cases=int(document["cases"]), duration=float(document["duration_s"]))
     report.errors.extend(str(error) for error in document["errors"])
     report.places.update(str(place) for place in document.get("places", ()))
@@ -83,6 +84,12 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
     _, total = _shard(first)
     for path, report in reports:
         config = report.config
+        if config.profile != first.config.profile:
+            raise MergeError(
+                f"{path} is judged by the {config.profile} profile, {first_path} by the "
+                f"{first.config.profile} profile",
+                fix="merge the shards of one run: same --profile",
+            )
         if (config.seed, config.root_url) != (first.config.seed, first.config.root_url):
             raise MergeError(
                 f"{path} is a run of seed {config.seed} against {config.root_url}, "
@@ -101,7 +108,8 @@ def merge_reports(reports: Sequence[tuple[Path, Report]]) -> Report:
             f"shard {', '.join(missing)} of {total} missing",
             fix="pass every shard's report (a shard that did not finish has none)",
         )
-    merged = Report(SuiteConfig(base_url=first.config.base_url, seed=first.config.seed))
+    merged = Report(SuiteConfig(base_url=first.config.base_url, seed=first.config.seed,
+                                profile=first.config.profile))  # fmt: skip
     for _path, report in sorted(reports, key=lambda item: _shard(item[1])):
         merged.cases += report.cases
         merged.duration = max(merged.duration, report.duration)  # the shards ran side by side
