@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from contract_tests.prism.driver import free_port
 from mock_server import BackgroundServer, MockSettings
 
 from gallery import CASES
-from workflow import Job, Workflow
+from workflow import Job, Step, Workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "examples" / "github-actions.yml"
@@ -118,3 +119,78 @@ def test_each_shard_runs_its_share_of_one_run() -> None:
     installs = [step["run"] for job in workflow["jobs"].values() for step in job["steps"]
                 if step.get("name") == "Install the kit"]  # fmt: skip
     assert installs == ['python3 -m pip install "$KIT"'] * 2
+
+
+ACTION_WORKFLOW = ROOT / "examples" / "github-actions-action.yml"
+ACTION = "YOUR-ORG/honcho-contract-kit@v1"
+ACTION_STEPS = ["actions/setup-python@v5", "Install the kit", "Contract suite",
+                "actions/upload-artifact@v4"]  # fmt: skip
+THE_SERVER = frozenset({"Install the mock", "Start the server", "Stop the server"})
+
+
+def through_the_action(root: Path, url: str, given: dict[str, str] | None = None,
+                       leave_out: frozenset[str] = frozenset()) -> Step:  # fmt: skip
+    """examples/github-actions-action.yml against ``url`` (the action's install step left
+    out: the kit is installed here), the action given ``given`` in place of the example's
+    inputs: the action's step."""
+    path = ACTION_WORKFLOW
+    if given is not None:
+        document = yaml.safe_load(ACTION_WORKFLOW.read_text())
+        (job,) = document["jobs"].values()
+        (uses,) = [step for step in job["steps"] if step.get("uses") == ACTION]
+        uses["with"] = given
+        path = root / "workflow.yml"
+        path.write_text(yaml.safe_dump(document))
+    (root / "run").mkdir()
+    workflow = Workflow(path, root / "run", {}, env={"BASE_URL": url},
+                        leave_out={"Install the kit", "Install the mock", *leave_out},
+                        actions={ACTION.partition("@")[0]: ROOT})  # fmt: skip
+    (job,) = workflow.run()["contract"]
+    assert job.codes()[-1] == ("Stop the server", None if "Stop the server" in leave_out else 0)
+    (step,) = [step for step in job.steps if step.name == ACTION]
+    return step
+
+
+def test_the_action_runs_the_suite_and_uploads_its_reports(tmp_path: Path) -> None:
+    step = through_the_action(tmp_path, f"http://127.0.0.1:{free_port()}")
+    assert step.codes() == list(zip(ACTION_STEPS, (None, None, 0, 0), strict=True)), step.output
+    reports = tmp_path / "run" / "artifacts" / "contract-reports"
+    assert json.loads((reports / "contract.json").read_text())["failures"] == []
+    assert (reports / "contract.xml").read_text().startswith("<?xml")
+    summary = (tmp_path / "run" / "contract" / "step-summary.md").read_text()
+    assert summary.startswith("honcho-contract: "), summary
+    assert "0 failures" in summary, summary
+
+
+def test_the_action_fails_on_a_violation_and_keeps_the_reports(tmp_path: Path) -> None:
+    (broken,) = [case for case in CASES if case.name == "a 422 without detail"]
+    given = {"base-url": "${{ env.BASE_URL }}", "profile": "honcho",
+             "args": "--max-failures 1 --checks validation_error_shape"}  # fmt: skip
+    with BackgroundServer(MockSettings(port=0, log_level="critical"), app=broken.app()) as server:
+        step = through_the_action(tmp_path, server.url, given, leave_out=THE_SERVER)
+    assert step.codes() == list(zip(ACTION_STEPS, (None, None, 1, 0), strict=True)), step.output
+    report = json.loads((tmp_path / "run" / "artifacts" / "contract-reports" / "contract.json")
+                        .read_text())  # fmt: skip
+    assert [f["check"] for f in report["failures"]] == ["validation_error_shape"]
+    assert report["profile"] == "honcho"
+    assert report["stopped"].startswith("--max-failures 1 reached")
+
+
+def test_the_action_installs_itself_and_wants_a_base_url(tmp_path: Path) -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    (install,) = [s for s in action["runs"]["steps"] if s.get("name") == "Install the kit"]
+    assert install["env"] == {"KIT": "${{ github.action_path }}"}
+    assert install["run"] == 'python3 -m pip install "$KIT"'
+    # every input reaches the shell as a variable, never spliced into the script
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", "")
+    step = through_the_action(tmp_path, "http://127.0.0.1:9", {"profile": "contract"},
+                              leave_out=THE_SERVER)  # fmt: skip
+    assert (step.code, step.output) == (1, "Input required and not supplied: base-url")
+
+
+def test_the_readmes_action_step_is_the_examples() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
+    (step,) = [block for block in blocks if ACTION in block]
+    assert step in ACTION_WORKFLOW.read_text(), step

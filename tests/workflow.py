@@ -31,6 +31,10 @@ class Step:
     name: str
     code: int | None  # None: not run (a stand-in, a step the test leaves out, a skipped one)
     output: str = ""
+    steps: list[Step] = field(default_factory=list)  # a composite action's own
+
+    def codes(self) -> list[tuple[str, int | None]]:
+        return [(step.name, step.code) for step in self.steps]
 
 
 @dataclass
@@ -57,16 +61,20 @@ def expand(text: str, context: Mapping[str, str]) -> str:
 
 class Workflow:
     """``path`` run in ``root``: ``context`` gives the expressions, ``env`` overrides the
-    workflow's variables, the steps named in ``leave_out`` do not run."""
+    workflow's variables, the steps named in ``leave_out`` do not run (in a composite
+    action's steps too), ``actions`` are the folders of composite actions by the name a
+    step ``uses`` (``OWNER/NAME``, any ref)."""
 
     def __init__(self, path: Path, root: Path, context: Mapping[str, str],
-                 env: Mapping[str, str], leave_out: Container[str] = ()) -> None:  # fmt: skip
+                 env: Mapping[str, str], *, leave_out: Container[str] = (),
+                 actions: Mapping[str, Path] | None = None) -> None:  # fmt: skip
         self.document: dict[str, Any] = yaml.safe_load(path.read_text())
         self.root = root
         self.artifacts = root / "artifacts"
         self.context = context
         self.env = env
         self.leave_out = leave_out
+        self.actions = dict(actions or {})
 
     def run(self) -> dict[str, list[Job]]:
         """Every job that runs, by its id: one per matrix entry."""
@@ -96,29 +104,46 @@ class Workflow:
             **{k: expand(str(v), context) for k, v in job.get("env", {}).items()},
             **self.env,
         }
+        env["GITHUB_STEP_SUMMARY"] = str(folder / "step-summary.md")
+        context = {**context, **{f"env.{k}": v for k, v in env.items()}}
         run = Job(name)
-        for step in job["steps"]:
-            title = step.get("name") or step["uses"]
-            if not _step_runs(step.get("if"), run.failed) or title in self.leave_out:
-                run.steps.append(Step(title, None))
-            elif "uses" in step:
-                run.steps.append(self._action(title, step, folder, context))
-            else:
-                done = subprocess.run(
-                    ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
-                     expand(step["run"], context)],
-                    cwd=folder, env=env, capture_output=True, text=True, timeout=900, check=False,
-                )  # fmt: skip
-                run.steps.append(Step(title, done.returncode, done.stdout + done.stderr))
+        run.steps = self._steps(job["steps"], folder, context, env)
         return run
 
-    def _action(
-        self, title: str, step: dict[str, Any], folder: Path, context: dict[str, str]
-    ) -> Step:
+    def _steps(self, steps: list[dict[str, Any]], folder: Path, context: dict[str, str],
+               env: dict[str, str]) -> list[Step]:  # fmt: skip
+        """Each of ``steps`` run in ``folder``, as a job (or a composite action) runs them:
+        after a failure, only the steps that ask to."""
+        done: list[Step] = []
+        for step in steps:
+            title = step.get("name") or step["uses"]
+            failed = any(s.code not in (0, None) for s in done)
+            if not _step_runs(step.get("if"), failed) or title in self.leave_out:
+                done.append(Step(title, None))
+            elif "uses" in step:
+                done.append(self._action(title, step, folder, context, env))
+            else:
+                step_env = {**env, **{k: expand(str(v), context)
+                                      for k, v in step.get("env", {}).items()}}  # fmt: skip
+                ran = subprocess.run(
+                    ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                     expand(step["run"], context)],
+                    cwd=folder, env=step_env, capture_output=True, text=True, timeout=900,
+                    check=False,
+                )  # fmt: skip
+                done.append(Step(title, ran.returncode, ran.stdout + ran.stderr))
+        return done
+
+    def _action(self, title: str, step: dict[str, Any], folder: Path, context: dict[str, str],
+                env: dict[str, str]) -> Step:  # fmt: skip
         action = step["uses"].partition("@")[0]
         given = {k: expand(str(v), context) for k, v in step.get("with", {}).items()}
         if action in _STAND_INS:
             return Step(title, None)
+        if action in self.actions:
+            return self._composite(
+                title, self.actions[action], given, folder=folder, context=context, env=env
+            )
         if action == "actions/upload-artifact":
             source = folder / given["path"]
             if not source.exists():  # if-no-files-found: warn, the default
@@ -135,6 +160,28 @@ class Workflow:
                                 dirs_exist_ok=True)  # fmt: skip
             return Step(title, 0 if found else 1, f"{len(found)} artifacts")
         raise AssertionError(f"{title}: no local stand-in for {step['uses']}")
+
+    def _composite(self, title: str, path: Path, given: dict[str, str], *, folder: Path,
+                   context: dict[str, str], env: dict[str, str]) -> Step:  # fmt: skip
+        """A composite action's steps, its inputs from ``given`` and its defaults; the
+        step's result that of its first failing step (its output all of theirs)."""
+        action = yaml.safe_load((path / "action.yml").read_text())
+        assert action["runs"]["using"] == "composite", f"{title}: not a composite action"
+        declared: dict[str, dict[str, Any]] = action.get("inputs", {})
+        unknown = set(given) - set(declared)
+        assert not unknown, f"{title}: inputs the action does not declare: {sorted(unknown)}"
+        inputs = {}
+        for name, spec in declared.items():
+            if name not in given and spec.get("required"):
+                return Step(title, 1, f"Input required and not supplied: {name}")
+            inputs[f"inputs.{name}"] = given.get(name, str(spec.get("default", "")))
+        inner = {**context, **inputs, "github.action_path": str(path)}
+        for step in action["runs"]["steps"]:
+            assert "uses" in step or step.get("shell") == "bash", f"{title}: a step without shell"
+        steps = self._steps(action["runs"]["steps"], folder, inner, env)
+        codes = [s.code for s in steps if s.code not in (0, None)]
+        output = "".join(f"[{s.name}] {s.output}" for s in steps)
+        return Step(title, codes[0] if codes else 0, output, steps)
 
 
 def _needs(job: dict[str, Any]) -> list[str]:
