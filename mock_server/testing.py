@@ -160,7 +160,10 @@ class HonchoMock:
         views = views_of(self._journal().as_json(EntryFilter()), templates)
         found = failures(self._expectations, views, strict=self.strict)
         if found:
-            raise ExpectationsUnmet("\n".join(found))
+            raise ExpectationsUnmet(
+                f"the requests that came ({len(views)}) do not meet the test's expectations:\n"
+                + "\n".join(found)
+            )
 
     def finish(self) -> None:
         """End a test: the sequences dropped, latency and faults as at start-up, then the

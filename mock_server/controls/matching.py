@@ -21,7 +21,13 @@ from ..answer.body import BodyRejected, parse_body
 
 __all__ = ["MISSING", "MatchError", "RequestMatch", "RequestView", "body_of"]
 
-MISSING = "(missing)"  # how a difference shows a body field the request does not have
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "(missing)"
+
+
+MISSING: Any = _Missing()  # what a difference shows for a body field the request lacks
 _MATCH_KEYS = ("method", "path", "workspace_id", "body")
 
 
@@ -115,7 +121,7 @@ class RequestMatch:
         body = view.body if isinstance(view.body, dict) else {}
         for name, value in self.fields:
             sent = body.get(name, MISSING)
-            if sent == MISSING or sent != value:
+            if sent is MISSING or sent != value:
                 found.append((name, value, sent))
         if self.predicate is not None and not found and not self.predicate(view):
             found.append(("predicate", True, False))
