@@ -76,4 +76,7 @@ def _finish(mock: HonchoMock) -> None:
     try:
         mock.finish()
     except ExpectationsUnmet as unmet:
-        pytest.fail(f"{mock.url}: {unmet}", pytrace=False)
+        message = f"{mock.url}: {unmet}"
+    else:
+        return
+    pytest.fail(message, pytrace=False)  # outside the except: no chained traceback shown
