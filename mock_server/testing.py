@@ -107,9 +107,7 @@ class HonchoMock:
         body fields. ``mock.queue("fault=503", "fault=reset", observer="alice")``
         """
         live = self._live()
-        match = RequestMatch(method and method.upper(), path, workspace_id, (*fields.items(),))
-        if predicate is not None:
-            match = RequestMatch(match.method, path, workspace_id, match.fields, predicate)
+        match = _match(method, path, workspace_id, predicate, fields)
         try:
             return live.sequences.add(
                 match, answers, allow_faults=live.allow_faults, responses=live.responses
@@ -145,9 +143,7 @@ class HonchoMock:
         arguments are body fields. ``mock.expect(observer="alice", dream_type="agent")``"""
         if times is not None and times < 0:
             raise MockUsageError(f"expect: times={times} is negative", fix="use 0 or more")
-        match = RequestMatch(method and method.upper(), path, workspace_id, (*fields.items(),))
-        if predicate is not None:
-            match = RequestMatch(match.method, path, workspace_id, match.fields, predicate)
+        match = _match(method, path, workspace_id, predicate, fields)
         expectation = Expectation(match, times, ordered)
         self._expectations.append(expectation)
         return expectation
@@ -210,3 +206,15 @@ class HonchoMock:
                 "this mock keeps no journal", fix="start it with control on and journal_size > 0"
             )
         return journal
+
+
+def _match(
+    method: str | None,
+    path: str | None,
+    workspace_id: str | None,
+    predicate: Predicate | None,
+    fields: dict[str, Any],
+) -> RequestMatch:
+    return RequestMatch(
+        method and method.upper(), path, workspace_id, (*fields.items(),), predicate
+    )

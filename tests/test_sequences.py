@@ -17,6 +17,7 @@ import pytest
 
 from mock_server.controls.matching import RequestMatch, RequestView
 from mock_server.controls.sequences import Sequences
+from mock_server.controls.steering import Steering
 from mock_server.testing import HonchoMock, MockUsageError
 
 PATH = "/v2/workspaces/ws-1/trigger_dream"
@@ -294,3 +295,16 @@ def test_threads_take_each_answer_exactly_once() -> None:
     taken = [plan.queued[1] for plan in plans if plan is not None and plan.queued is not None]
     assert sorted(taken) == list(range(1, 501))
     assert not sequences.queued
+
+
+def test_with_nothing_set_a_request_looks_no_further(
+    mock: HonchoMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked: list[str] = []
+    monkeypatch.setattr(Sequences, "take", lambda _self, _view: looked.append("take"))
+    monkeypatch.setattr(Steering, "plan", lambda _self, _prefer: looked.append("plan"))
+    assert outcome(mock) == 204
+    assert looked == []  # the hot path: one look at Live.busy
+    mock.queue("code=422")
+    assert outcome(mock) == 204  # what the patched take and plan leave: the faithful answer
+    assert looked == ["take", "plan"]
