@@ -13,6 +13,7 @@ changes latency and faults (:meth:`HonchoMock.set_latency`), and says what it ex
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -49,7 +50,8 @@ class HonchoMock:
         self.app = create_app(settings=settings)
         self._server = BackgroundServer(settings, app=self.app)
         self.url = ""
-        self.strict = False  # a request no expectation matches fails verify()
+        # strict: a request no expectation matches, or a queued answer left, fails verify()
+        self.strict = False
         self._expectations: list[Expectation] = []
 
     @classmethod
@@ -155,6 +157,9 @@ class HonchoMock:
         templates = [handler.operation.path for handler in self.app.state.handlers]
         views = views_of(self._journal().as_json(EntryFilter()), templates)
         found = failures(self._expectations, views, strict=self.strict)
+        controls = self.app.state.controls
+        if self.strict and controls is not None:  # an answer queued was meant to be taken
+            found += [_untaken(queued) for queued in controls.live.sequences.as_json()]
         if found:
             raise ExpectationsUnmet(
                 f"the requests that came ({len(views)}) do not meet the test's expectations:\n"
@@ -162,17 +167,17 @@ class HonchoMock:
             )
 
     def finish(self) -> None:
-        """End a test: the sequences dropped, latency and faults as at start-up, then the
-        expectations verified and forgotten."""
-        controls = self.app.state.controls
-        if controls is not None:
-            controls.live.sequences.remove()
-            controls.live.reset_chaos()
+        """End a test: the expectations verified and forgotten, the sequences dropped, latency
+        and faults as at start-up."""
         try:
             self.verify()
         finally:
             self._expectations.clear()
             self.strict = False
+            controls = self.app.state.controls
+            if controls is not None:
+                controls.live.sequences.remove()
+                controls.live.reset_chaos()
 
     def token(self, workspace: str | None = None, *, admin: bool = False) -> str:
         """A JWT this mock accepts: for ``workspace``, or an admin one when none is named."""
@@ -206,6 +211,13 @@ class HonchoMock:
                 "this mock keeps no journal", fix="start it with control on and journal_size > 0"
             )
         return journal
+
+
+def _untaken(queued: dict[str, Any]) -> str:
+    left = ", ".join(queued["answers"][queued["taken"] :])
+    match = json.dumps(queued["match"], separators=(",", ":")) if queued["match"] else "any"
+    taken = f"{queued['taken']} of {len(queued['answers'])} were"
+    return f"sequence {queued['id']} (match {match}): {left} never taken ({taken})"
 
 
 def _match(

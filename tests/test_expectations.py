@@ -192,3 +192,20 @@ def test_a_predicate_and_its_failure(mock: HonchoMock) -> None:
 def test_a_negative_count_is_refused(mock: HonchoMock) -> None:
     with pytest.raises(MockUsageError, match="times=-1 is negative; use 0 or more"):
         mock.expect(times=-1)
+
+
+def test_strict_fails_on_queued_answers_never_taken(honcho_mock_factory: Any) -> None:
+    faulty = honcho_mock_factory(allow_faults=True)
+    first = faulty.queue("fault=503", "code=204", observer="alice")
+    faulty.strict = True
+    faulty.expect(observer="alice")
+    assert send(faulty, "alice") == 503
+    with pytest.raises(ExpectationsUnmet) as unmet:
+        faulty.finish()
+    assert str(unmet.value).splitlines()[1:] == [
+        f'sequence {first.ident} (match {{"body":{{"observer":"alice"}}}}): code=204 never '
+        "taken (1 of 2 were)"
+    ]
+    assert faulty.sequences == []  # dropped all the same
+    faulty.queue("fault=503")
+    faulty.finish()  # not strict: what is left is only dropped
