@@ -14,6 +14,10 @@ Installing the kit makes them available to any test suite::
   once per session on a free port; its journal is emptied before each test.
 - ``honcho_mock_factory``: ``honcho_mock_factory(auth_jwt_secret="s", allow_faults=True,
   latency="50ms", ...)`` starts a mock with other settings, stopped after the test.
+
+At each test's teardown, every mock it used drops its queued sequences, takes its start-up
+latency and fault rate back, and checks the test's expectations (``mock.expect(...)``,
+``mock.strict = True``): the test fails with what came, against what was expected.
 """
 
 from __future__ import annotations
@@ -38,10 +42,11 @@ def _honcho_mock_session() -> Iterator[HonchoMock]:
 
 
 @pytest.fixture
-def honcho_mock(_honcho_mock_session: HonchoMock) -> HonchoMock:
+def honcho_mock(_honcho_mock_session: HonchoMock) -> Iterator[HonchoMock]:
     """The session's mock, with an empty journal: ``.url``, ``.requests``, ``.dreams``."""
     _honcho_mock_session.reset()
-    return _honcho_mock_session
+    yield _honcho_mock_session
+    _finish(_honcho_mock_session)
 
 
 @pytest.fixture
@@ -57,5 +62,21 @@ def honcho_mock_factory() -> Iterator[Callable[..., HonchoMock]]:
         return mock
 
     yield start
-    for mock in reversed(started):
-        mock.stop()
+    try:
+        for mock in started:
+            _finish(mock)
+    finally:
+        for mock in reversed(started):
+            mock.stop()
+
+
+def _finish(mock: HonchoMock) -> None:
+    from .testing import ExpectationsUnmet  # noqa: PLC0415
+
+    try:
+        mock.finish()
+    except ExpectationsUnmet as unmet:
+        message = f"{mock.url}: {unmet}"
+    else:
+        return
+    pytest.fail(message, pytrace=False)  # outside the except: no chained traceback shown

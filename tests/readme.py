@@ -9,6 +9,7 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 _PYTHON = re.compile(r"```python\n(# (test_\w+\.py)\b.*?)```", re.DOTALL)
+_JAVASCRIPT = re.compile(r"```js\n(// (\w+\.test\.js)\b.*?)```", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,10 @@ def python_test_files() -> list[tuple[str, str]]:
     """The README's Python examples that are test files: ``(name, source)``, each block
     starting with a ``# test_<name>.py`` comment."""
     return [(name, body) for body, name in _PYTHON.findall(README.read_text(encoding="utf-8"))]
+
+
+def javascript_test_files() -> list[tuple[str, str]]:
+    """The README's JavaScript examples that are ``node --test`` files: ``(name, source)``,
+    each block starting with a ``// <name>.test.js`` comment."""
+    found = _JAVASCRIPT.findall(README.read_text(encoding="utf-8"))
+    return [(name, body) for body, name in found]

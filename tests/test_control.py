@@ -16,7 +16,7 @@ import pytest
 
 from honcho_spec import SpecDocument, parse_document
 from mock_server import MockSettings, create_app
-from mock_server.edge.control_paths import ControlPathError
+from mock_server.edge.control_paths import CONTROL_PATHS, ControlPathError
 from mock_server.testing import HonchoMock, MockUsageError
 
 from conftest import ENUM_ERROR
@@ -172,7 +172,7 @@ def test_document_reaching_the_control_paths_is_refused(path: str) -> None:
 
 def test_document_beside_the_control_paths_is_served() -> None:
     app = create_app(document_with("/{a}/{b}/{c}"))
-    assert len(app.routes) == 3
+    assert [route.path for route in app.routes] == ["/{a}/{b}/{c}", *CONTROL_PATHS]
 
 
 ORIGIN = "https://app.example"

@@ -6,11 +6,13 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +21,14 @@ from contract_tests.prism.driver import free_port
 from mock_server import BackgroundServer, MockSettings
 
 from cli_process import MockProcess, console_script
-from readme import README, Example, console_blocks, python_test_files, setup_commands
+from readme import (
+    README,
+    Example,
+    console_blocks,
+    javascript_test_files,
+    python_test_files,
+    setup_commands,
+)
 
 # What the examples print follows the pinned versions; each behaviour they show has a test of
 # its own that tox -e latest runs.
@@ -206,6 +215,36 @@ def test_python_example_passes_under_pytest(name: str, source: str, tmp_path: Pa
     output = run(command, cwd=tmp_path)
     tests = source.count("\ndef test_")
     assert f"{tests} passed" in output, output
+
+
+@pytest.mark.parametrize(
+    ("name", "source"), javascript_test_files(), ids=[name for name, _ in javascript_test_files()]
+)
+@pytest.mark.slow
+def test_javascript_example_passes_under_node(
+    name: str, source: str, tmp_path: Path, honcho_mock_factory: Any
+) -> None:
+    # A mock of its own, as the example's comment starts one; the SDK from the checkout's npm ci.
+    node = shutil.which("node")
+    modules = ROOT / "node_modules"
+    if node is None or not (modules / "@honcho-ai" / "core").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("node and @honcho-ai/core are needed: install Node.js 18+, run npm ci")
+        pytest.skip("node or @honcho-ai/core missing: install Node.js 18+ and run npm ci")
+    mock = honcho_mock_factory(allow_faults=True)
+    (tmp_path / name).write_text(source, encoding="utf-8")
+    done = subprocess.run(
+        [node, "--test", name], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HONCHO_MOCK_URL": mock.url, "NODE_PATH": str(modules)},
+        check=False,
+    )  # fmt: skip
+    tests = source.count("\ntest(")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"# pass {tests}\n" in done.stdout, done.stdout
+
+
+def test_the_readme_has_its_javascript_example() -> None:
+    assert [name for name, _ in javascript_test_files()] == ["retry.test.js"]
 
 
 @pytest.mark.parametrize("example", PROXY_EXAMPLES, ids=["proxy"])

@@ -3,7 +3,8 @@
 
 Each SDK's errors come from the mock's answers: ``UnprocessableEntityError`` for a 422,
 ``AuthenticationError`` for a 401, and for a 500 the retries both SDKs document (two,
-with backoff), which the journal shows by the ``x-stainless-retry-count`` header.
+with backoff), which the journal shows by the ``x-stainless-retry-count`` header; a
+queued sequence of two faults is retried through to the faithful 204.
 """
 
 from __future__ import annotations
@@ -128,6 +129,18 @@ def test_python_retries_faults_as_documented(
     assert mock.dreams == []
 
 
+@pytest.mark.slow
+def test_python_retries_through_a_sequence(honcho_mock_factory: Any) -> None:
+    mock = honcho_mock_factory(allow_faults=True)
+    mock.queue("fault=503", "fault=reset")
+    mock.expect(observer="alice", dream_type="agent", times=3)
+    mock.strict = True
+    with dreams_api(mock) as api:
+        assert api.trigger_dream("ws-1", observer="alice", dream_type="agent") is None
+    assert sent(mock, "x-stainless-retry-count") == [(503, "0"), (None, "1"), (204, "2")]
+    assert mock.dreams == [ALICE]
+
+
 def node() -> str:
     found = shutil.which("node")
     if found is None or not (ROOT / "node_modules" / "@honcho-ai" / "core").is_dir():
@@ -194,3 +207,29 @@ def test_npm_sdk(honcho_mock_factory: Any) -> None:
     ]
     assert {e["headers"]["user-agent"] for e in mock.requests} == {"Honcho/JS 1.8.0"}
     assert mock.dreams == [ALICE]
+
+
+@pytest.mark.slow
+def test_npm_sdk_retries_through_a_sequence(honcho_mock_factory: Any) -> None:
+    mock = honcho_mock_factory(allow_faults=True)
+    mock.queue("fault=reset", "fault=503", observer="alice")
+    call = {"baseURL": mock.url, "workspace": "ws-1"}
+    results = run_node(
+        [
+            {**call, "body": {"observer": "bob", "dream_type": "agent"}},
+            {**call, "body": {"observer": "alice", "dream_type": "agent"}},
+        ]
+    )
+    assert results == [{"ok": True}, {"ok": True}]
+    assert sent(mock, "x-stainless-retry-count") == [
+        (204, "0"),
+        (None, "0"),
+        (503, "1"),
+        (204, "2"),
+    ]
+    assert [e["control"] and e["control"]["queued"]["answer"] for e in mock.requests] == [
+        None,
+        1,
+        2,
+        None,
+    ]

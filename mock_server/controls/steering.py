@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .chaos import Chaos, parse_duration, parse_fault
+
+if TYPE_CHECKING:
+    from .live import Live
 
 __all__ = ["Plan", "PreferenceError", "Preferences", "Steering", "is_documented", "parse_prefer"]
 
@@ -44,6 +47,7 @@ class Plan:
     fault: str | None = None
     code: int | None = None
     refusal: str | None = None
+    queued: tuple[int, int, int] | None = None  # sequence, answer, of: a queued answer
 
     def as_json(self) -> dict[str, Any]:
         """The journal's ``control`` field: only what was applied."""
@@ -56,6 +60,9 @@ class Plan:
             shown["delay_ms"] = round(self.delay * 1000, 3)
         if self.refusal is not None:
             shown["refused"] = self.refusal
+        if self.queued is not None:
+            sequence, answer, of = self.queued
+            shown["queued"] = {"sequence": sequence, "answer": answer, "of": of}
         return shown
 
 
@@ -108,8 +115,10 @@ class Steering:
         allow_faults: bool,
         read_prefer: bool = True,
         chaos: Chaos | None = None,
+        live: Live | None = None,
     ) -> None:
         self._label = label
+        self._live = live
         self._responses = tuple(responses)
         self._allow_faults = allow_faults
         self._chaos = chaos
@@ -126,7 +135,7 @@ class Steering:
             refusal = self._refusal(prefs)
             if refusal is not None:
                 return Plan(refusal=refusal)
-        chaos = self._chaos
+        chaos = self._live.chaos if self._live is not None else self._chaos
         delay = chaos.delay() if chaos is not None else 0.0
         fault = chaos.fault() if chaos is not None else None
         code = None

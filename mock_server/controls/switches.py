@@ -3,7 +3,7 @@
 With every control off the app is the faithful server alone: the edge builds no
 :class:`Controls` then (:func:`mock_server.edge.app.create_app`).
 
->>> controls = Controls(journal=Journal(10), chaos=None, read_prefer=True, allow_faults=False)
+>>> controls = Controls(journal=Journal(10), live=Live(), read_prefer=True, allow_faults=False)
 >>> controls.steers
 True
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from honcho_spec import Operation
 
-from .chaos import Chaos
 from .journal import Journal
+from .live import Live
 from .steering import Steering
 
 __all__ = ["Controls"]
@@ -23,17 +23,18 @@ __all__ = ["Controls"]
 
 @dataclass
 class Controls:
-    """The controls of one app: the journal, the seeded chaos, what ``Prefer`` may ask."""
+    """The controls of one app: the journal, what changes at runtime (latency, faults,
+    sequences), what ``Prefer`` may ask."""
 
     journal: Journal | None
-    chaos: Chaos | None
+    live: Live
     read_prefer: bool  # the control paths and ``Prefer`` are on
     allow_faults: bool
 
     @property
     def steers(self) -> bool:
         """Operations need the steered endpoint: a journal, ``Prefer`` or chaos."""
-        return self.read_prefer or self.chaos is not None
+        return self.read_prefer or self.live.chaos is not None
 
     def steering(self, operation: Operation) -> Steering:
         return Steering(
@@ -41,5 +42,5 @@ class Controls:
             responses=operation.responses,
             allow_faults=self.allow_faults,
             read_prefer=self.read_prefer,
-            chaos=self.chaos,
+            live=self.live,
         )

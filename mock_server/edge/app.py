@@ -11,7 +11,8 @@ address, the mock answers only the host names it is reached by, on every path
 
 >>> app = create_app()
 >>> [route.path for route in app.routes]
-['/v2/workspaces/{workspace_id}/trigger_dream', '/__mock__/requests', '/__mock__/dreams']
+['/v2/workspaces/{workspace_id}/trigger_dream', '/__mock__/requests', '/__mock__/dreams', \
+'/__mock__/sequences', '/__mock__/chaos']
 >>> [route.path for route in create_app(settings=MockSettings(control=False)).routes]
 ['/v2/workspaces/{workspace_id}/trigger_dream']
 """
@@ -31,15 +32,16 @@ from starlette.types import ASGIApp
 from honcho_spec import SpecDocument, default_document_path, load_document
 
 from ..answer.handler import OperationHandler, compile_handlers
-from ..controls.chaos import Chaos
 from ..controls.exposure import host_guard
 from ..controls.forcing import Forcing
 from ..controls.journal import Journal
+from ..controls.live import Live
 from ..controls.switches import Controls
 from ..settings import MockSettings
 from .control_paths import ControlLayer, check_control_paths, control_routes
 from .dispatch import MockApp
 from .endpoints import FaithfulEndpoint, SteeredEndpoint
+from .live_paths import live_routes
 from .reload import Reloader, ReloadLayer
 from .waits import Holds
 
@@ -61,10 +63,13 @@ def create_app(spec: SpecDocument | None = None, settings: MockSettings | None =
             path = Path(document.source) if spec is not None else _document_path(settings)
             reloader = Reloader(path, lambda new: _install(app, new, controls, holds))
             middleware.append(Middleware(ReloadLayer, reloader=reloader))
-        if controls.journal is not None or settings.cors_origins:
+        if settings.control or settings.cors_origins:
             middleware.append(
                 Middleware(
-                    ControlLayer, journal=controls.journal, cors_origins=settings.cors_origins
+                    ControlLayer,
+                    journal=controls.journal,
+                    cors_origins=settings.cors_origins,
+                    guards_controls=settings.control,
                 )
             )
     app = MockApp(
@@ -84,16 +89,18 @@ def controls_for(settings: MockSettings) -> Controls | None:
     >>> controls_for(MockSettings(control=False, cors_origins=())) is None
     True
     """
-    chaos = journal = None
-    if settings.latency is not None or settings.fault_rate is not None:
-        chaos = Chaos(latency=settings.latency, fault_rate=settings.fault_rate, seed=settings.seed)
+    live = Live(
+        latency=settings.latency,
+        fault_rate=settings.fault_rate,
+        seed=settings.seed,
+        allow_faults=settings.allow_faults,
+    )
+    journal = None
     if settings.control and settings.journal_size:
         journal = Journal(settings.journal_size, secrets=settings.journal_secrets)
-    if not (settings.control or chaos or settings.cors_origins or settings.reload):
+    if not (settings.control or live.chaos is not None or settings.cors_origins or settings.reload):
         return None
-    return Controls(
-        journal, chaos, read_prefer=settings.control, allow_faults=settings.allow_faults
-    )
+    return Controls(journal, live, read_prefer=settings.control, allow_faults=settings.allow_faults)
 
 
 def _install(app: MockApp, document: SpecDocument, controls: Controls | None, holds: Holds) -> None:
@@ -106,8 +113,12 @@ def _install(app: MockApp, document: SpecDocument, controls: Controls | None, ho
         _route(handler, _endpoint(handler, document, controls, holds)) for handler in handlers
     ]
     routes: list[BaseRoute] = [*operation_routes]
-    if controls is not None and controls.journal is not None:
-        routes += control_routes(controls.journal)
+    if controls is not None:
+        controls.live.responses = tuple(handler.operation.responses for handler in handlers)
+        if controls.journal is not None:
+            routes += control_routes(controls.journal)
+        if settings.control:
+            routes += live_routes(controls.live)
     app.router.routes = routes
     # --reload must see every request; CORS, those with an Origin header.
     cors = controls is not None and bool(settings.cors_origins)
@@ -129,7 +140,7 @@ def _endpoint(
         Forcing(handler, document),
         controls.journal,
         holds,
-        chaotic=controls.chaos is not None,
+        live=controls.live,
     )
 
 

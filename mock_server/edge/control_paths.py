@@ -16,6 +16,9 @@ journal.
     GET    /__mock__/requests[?status=204,4xx][&since=TIME]   the journal, oldest first
     DELETE /__mock__/requests                                 empty it
     GET    /__mock__/dreams[?since=TIME][&workspace_id=...]   the dreams of accepted requests
+
+and the runtime controls (:mod:`mock_server.edge.live_paths`): ``/__mock__/sequences`` and
+``/__mock__/chaos``.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ __all__ = [
 ]
 
 CONTROL_PREFIX = "/__mock__"
-CONTROL_PATHS = (f"{CONTROL_PREFIX}/requests", f"{CONTROL_PREFIX}/dreams")
+CONTROL_PATHS = tuple(
+    f"{CONTROL_PREFIX}/{name}" for name in ("requests", "dreams", "sequences", "chaos")
+)
 
 
 class ControlPathError(KitError):
@@ -73,11 +78,16 @@ class ControlLayer:
     outside them; same-origin requests only on them."""
 
     def __init__(
-        self, app: ASGIApp, *, journal: Journal | None, cors_origins: tuple[str, ...]
+        self,
+        app: ASGIApp,
+        *,
+        journal: Journal | None,
+        cors_origins: tuple[str, ...],
+        guards_controls: bool = True,
     ) -> None:
         self.app = app
         self._journal = journal
-        self._guards_controls = journal is not None  # the control paths exist
+        self._guards_controls = guards_controls  # the control paths exist
         self._cors: ASGIApp | None = None
         if cors_origins:
             self._cors = CORSMiddleware(

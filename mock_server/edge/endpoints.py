@@ -5,8 +5,10 @@
 the plan (:mod:`mock_server.controls.steering`) may refuse a ``Prefer`` header (400), answer
 a fault, force a documented status, delay the answer, or give none: ``reset`` resets the
 connection (TCP RST), ``timeout`` keeps it open until the client gives up
-(:mod:`mock_server.edge.waits`). A request with no ``Prefer`` header on a mock without
-latency or fault rate gets exactly the faithful answer.
+(:mod:`mock_server.edge.waits`). A queued sequence's next answer
+(:mod:`mock_server.controls.sequences`) is a plan too, and beats ``Prefer`` and chaos. A
+request with no ``Prefer`` header on a mock without latency, fault rate or sequence gets
+exactly the faithful answer, after one look at :attr:`Live.busy`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from ..controls.chaos import fault_status
 from ..controls.dreams import DreamReader
 from ..controls.forcing import Forcing, status_answer
 from ..controls.journal import BODY_LIMIT, EXTRAS, Journal, extras
+from ..controls.live import Live
+from ..controls.matching import RequestView, body_of
 from ..controls.steering import Plan, Steering
 from .waits import Holds, drop_connection
 
@@ -64,7 +68,7 @@ class SteeredEndpoint:
         journal: Journal | None,
         holds: Holds,
         *,
-        chaotic: bool,
+        live: Live,
     ) -> None:
         self._handler = handler
         self._steering = steering
@@ -73,7 +77,8 @@ class SteeredEndpoint:
         self._holds = holds
         self._reads_body = handler.validator.has_body
         self._reads_prefer = steering.reads_prefer
-        self._chaotic = chaotic
+        self._live = live
+        self._template = handler.operation.path
         self._dreams = DreamReader(handler)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -92,7 +97,15 @@ class SteeredEndpoint:
                 text = value.decode("latin-1")
                 prefer = text if prefer is None else f"{prefer}, {text}"
         incoming = incoming_for(handler, scope, content_type, authorization, body)
-        plan = self._steering.plan(prefer) if prefer is not None or self._chaotic else None
+        plan = None
+        live = self._live
+        if live.busy:  # a sequence is queued, or latency or faults are on
+            if live.sequences.queued:
+                plan = self._queued(scope, content_type, body)
+            if plan is None:
+                plan = self._steering.plan(prefer)
+        elif prefer is not None:
+            plan = self._steering.plan(prefer)
         if plan is None:
             answer: Answer | None
             answer, value = handler.decide(incoming)
@@ -115,6 +128,17 @@ class SteeredEndpoint:
         start = {"type": "http.response.start", "status": answer.status, "headers": answer.headers}
         await send(start)
         await send({"type": "http.response.body", "body": answer.body})
+
+    def _queued(self, scope: Scope, content_type: str | None, body: bytes) -> Plan | None:
+        sequences = self._live.sequences
+        view = RequestView(
+            scope["method"],
+            scope["path"],
+            scope["path_params"].get("workspace_id"),
+            body_of(body, content_type) if sequences.reads_body else None,
+            self._template,
+        )
+        return sequences.take(view)
 
     def _apply(self, plan: Plan, incoming: Incoming) -> tuple[Answer | None, Any]:
         if plan.refusal is not None:
