@@ -189,6 +189,16 @@ def test_a_predicate_and_its_failure(mock: HonchoMock) -> None:
     mock.finish()
 
 
+def test_a_predicate_that_raises_matches_nothing_and_says_why(mock: HonchoMock) -> None:
+    def broken(request: RequestView) -> bool:
+        return request.body["peer"] == "x"  # KeyError: the body has no peer
+
+    mock.expect(predicate=broken)
+    assert send(mock, "bob") == 204  # the faithful answer: no 5xx for the test's mistake
+    with pytest.raises(pytest.fail.Exception, match=r"predicate.*raised KeyError\('peer'\)"):
+        _finish(mock)  # what the plugin does at teardown; it forgets them
+
+
 def test_a_negative_count_is_refused(mock: HonchoMock) -> None:
     with pytest.raises(MockUsageError, match="times=-1 is negative; use 0 or more"):
         mock.expect(times=-1)

@@ -13,6 +13,7 @@ value given) and, from Python, a predicate. A request is seen as a :class:`Reque
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ class _Missing:
 
 MISSING: Any = _Missing()  # what a difference shows for a body field the request lacks
 _MATCH_KEYS = ("method", "path", "workspace_id", "body")
+_LOG = logging.getLogger("mock_server.controls")
 
 
 class MatchError(ValueError):
@@ -107,7 +109,18 @@ class RequestMatch:
         for name, value in self.fields:
             if not isinstance(body, dict) or name not in body or body[name] != value:
                 return False
-        return self.predicate is None or bool(self.predicate(view))
+        return self.predicate is None or self._predicate(view) is True
+
+    def _predicate(self, view: RequestView) -> bool | str:
+        """The predicate's word on ``view``; one that raises matches nothing (the mock
+        answers no 5xx for a test's mistake) and says why, in the log and in the diff."""
+        assert self.predicate is not None
+        try:
+            return bool(self.predicate(view))
+        except Exception as exc:  # the test's code: reported, never a 500
+            name = getattr(self.predicate, "__name__", repr(self.predicate))
+            _LOG.warning("the predicate %s raised %r: the request is not matched", name, exc)
+            return f"raised {exc!r}"
 
     def differences(self, view: RequestView) -> list[tuple[str, Any, Any]]:
         """Each part that differs: ``(name, wanted, sent)``."""
@@ -123,8 +136,10 @@ class RequestMatch:
             sent = body.get(name, MISSING)
             if sent is MISSING or sent != value:
                 found.append((name, value, sent))
-        if self.predicate is not None and not found and not self.predicate(view):
-            found.append(("predicate", True, False))
+        if self.predicate is not None and not found:
+            said = self._predicate(view)
+            if said is not True:
+                found.append(("predicate", True, said))
         return found
 
     def as_json(self) -> dict[str, Any]:
