@@ -9,6 +9,7 @@ from ..oracle import PROFILES, Expect
 
 __all__ = [
     "EMPTY_ANSWER",
+    "MUTATED_PLACE",
     "PROFILES",
     "SERVER_DOWN",
     "STATUS_CHECKS",
@@ -177,5 +178,8 @@ class Finding:
 
 _FAMILIES = {"fixture_locations": "error_locations"}
 _BY_ANSWER = frozenset({"expected_status", "server_error"})
+# Where a campaign's mutants aim (contract_tests.run.mutation): every layer of the request
+# at once, so a mutant's layer is not a kind of input, and its failures go by the answer.
+MUTATED_PLACE = "mutation"
 # How a signature ends for an answer without a body (contract_tests.checks.causes).
 EMPTY_ANSWER = "(empty)"

@@ -22,7 +22,16 @@ from dataclasses import replace
 from typing import Any
 
 from ..cases.locate import locate, place_of
-from ..cases.model import EMPTY_ANSWER, STATUS_CHECKS, Exchange, Expect, Finding, Probe, Reply
+from ..cases.model import (
+    EMPTY_ANSWER,
+    MUTATED_PLACE,
+    STATUS_CHECKS,
+    Exchange,
+    Expect,
+    Finding,
+    Probe,
+    Reply,
+)
 from .strict_json import strict_json
 
 __all__ = ["answer_signature", "characterized", "expectation", "input_kind"]
@@ -112,6 +121,8 @@ def input_kind(location: str, body: bytes | None = None) -> str:
     or its name's (``trigger_dream/defects/unknown-workspace``: ``unknown workspace``, the
     kind of the probe that sends one): never a plain request's."""
     place, _, kind = location.partition(": ")
+    if place == MUTATED_PLACE:  # a mutant mixes layers: one kind, told apart by the answer
+        return place
     value_kind = locate(body).partition(": ")[2].removesuffix(" key") if body is not None else ""
     if value_kind in _VALUE_KINDS:  # a long string is one whatever key holds it (or is)
         return "non-finite number" if value_kind in _NON_FINITE else value_kind

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import Flaky, FlakyFailure, NoSuchExample, Unsatisfiable
 
 from ..cases.builder import ProbeSet
-from ..cases.model import Finding, Probe, Severity
+from ..cases.model import MUTATED_PLACE, Finding, Probe, Severity
 from ..wire.outage import ServerDown
 from .memory import Memory
 from .mutator import mutants
@@ -29,7 +29,6 @@ from .mutator import mutants
 __all__ = ["MUTATED_PLACE", "MUTATION_SHARE", "Mutation", "MutationRun"]
 
 MUTATION_SHARE = 0.25  # of each round of a campaign
-MUTATED_PLACE = "mutation"  # where mutants aim: every layer of the request
 _EXAMPLES = 200  # requests a search draws before it starts anew on another seed
 _SEARCH = settings(max_examples=_EXAMPLES, database=None, deadline=None,
                    phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False,
