@@ -479,7 +479,7 @@ def test_benchmarks_import_neither_the_mock_nor_the_contract_suite() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["report", "wrk", "procfs", "memory", "load", "fuzzing", "bare_app", "suite"],
+    ["report", "wrk", "procfs", "memory", "load", "fuzzing", "bare_app", "suite", "results"],
     ids=lambda name: name,
 )
 def test_docstring_examples_run(module: str) -> None:

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,6 +194,24 @@ def release(readme_install: ReadmeInstall, tmp_path_factory: pytest.TempPathFact
     return dist
 
 
+def test_the_sdist_carries_what_its_tests_read(release: Path) -> None:
+    # tests/readme.py reads the README and docs/; the docs env builds with mkdocs.yml
+    (sdist,) = release.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    wanted = {
+        "README.md",
+        "CHANGELOG.md",
+        "mkdocs.yml",
+        "docs/index.md",
+        "docs/numbers.toml",
+        "tools/docs/hooks.py",
+        "tests/readme.py",
+        "benchmarks/results/2026-11-28T1428.json",
+    }
+    assert wanted <= names, wanted - names
+
+
 @pytest.mark.parametrize("artifact", ["*.tar.gz", "*.whl"], ids=["sdist", "wheel"])
 def test_the_release_installs_and_runs_the_readmes_examples(
     artifact: str, readme_install: ReadmeInstall, release: Path, tmp_path: Path
@@ -214,8 +233,8 @@ def test_the_readmes_install_from_the_repository_url(
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the kit"]):
         subprocess.run([*git, *args], check=True, capture_output=True, timeout=120)
     url = command.split("'")[1].replace("https://github.com/YOUR-ORG/honcho-contract-kit",
-                                        f"file://{repository}")  # fmt: skip
-    assert url.startswith("honcho-contract-kit @ git+file://"), url
+                                        f"file://localhost{repository}")  # fmt: skip
+    assert url.startswith("honcho-contract-kit @ git+file://localhost/"), url
     reinstall(readme_install.bin, url)
     mock = MockProcess([console_script("honcho-mock", readme_install.bin), "--port", "0"],
                        cwd=tmp_path)  # fmt: skip
