@@ -6,10 +6,12 @@ Nothing here starts a server or times anything; ``python -m benchmarks`` does th
 from __future__ import annotations
 
 import ast
+import datetime
 import doctest
 import http.client
 import importlib
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -38,6 +40,7 @@ from benchmarks.procfs import (  # noqa: E402
     tree_cpu_seconds,
     tree_rss_kb,
 )
+from benchmarks.results import Run, read, record, write  # noqa: E402
 from benchmarks.sections import SECTIONS  # noqa: E402
 from benchmarks.servers import LOG_MODES, Server, Tools, make_servers  # noqa: E402
 from benchmarks.startup import startup_outcome  # noqa: E402
@@ -457,6 +460,21 @@ def test_the_docs_name_only_flags_the_command_has(capsys: pytest.CaptureFixture[
     assert done.value.code == 0
     usage = capsys.readouterr().out
     assert {flag for flag in flags if flag not in usage} == set()
+
+
+def test_a_run_written_as_data_reads_back(tmp_path: Path) -> None:
+    outcome = Outcome((Table("t", ("a", "b"), (("1", "2"),)),), (Check(Goal("g", 2.0), 1.0),))
+    data = record(Run("2026-12-07 10:00 UTC", {"cores": "2"}, "python -m benchmarks"),
+                  {"load": ("Throughput and latency", outcome)})  # fmt: skip
+    when = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+    path = write(tmp_path / "results", data, when)
+    assert path.name == "2026-12-07T1000.json"
+    again = read(json.loads(path.read_text(encoding="utf-8")))
+    assert again["sections"][0]["checks"][0]["verdict"] == "MISS"
+    ragged = {**data, "sections": [{**data["sections"][0], "tables": [
+        {"title": "t", "headers": ["a", "b"], "rows": [["1"]], "notes": []}]}]}  # fmt: skip
+    with pytest.raises(BenchError, match="is not 2 cells wide"):
+        read(ragged)
 
 
 def test_sections_have_distinct_keys() -> None:
