@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
+from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet, json_text, raw_valid
 from contract_tests.cases.facts import ContractFacts
-from contract_tests.cases.layers import CREDENTIALS, LAYERS, REQUEST_LINE, VALUES
-from contract_tests.cases.model import Exchange, Finding, Probe, Reply, Severity
+from contract_tests.cases.layers import CREDENTIALS, KEYS, LAYERS, REQUEST_LINE, SYNTAX, VALUES
+from contract_tests.cases.model import Exchange, Expect, Finding, Probe, Reply, Severity
 from contract_tests.checks.answers import CheckContext, run_checks
 from contract_tests.checks.causes import characterized
 from contract_tests.cli import main
 from contract_tests.run.mutation import Mutation
-from contract_tests.run.mutator import mutants
+from contract_tests.run.mutator import mutants, single_edits
 from honcho_spec import load_document
 from mock_server import BackgroundServer, MockSettings
 
@@ -100,6 +100,49 @@ def test_a_failing_mutant_is_shrunk_to_one_change_and_kept() -> None:
     assert len({f.cause_key for f in failures}) == len(failures)
 
 
+def test_the_sweep_makes_each_single_edit_of_the_body_once() -> None:
+    edits = list(single_edits(PROBES))
+    bodies = [probe.body for probe in edits]
+    assert len(set(bodies)) == len(bodies)  # a comma doubled is not sent again as inserted
+    assert all(";" not in probe.name for probe in edits)  # one edit each
+    assert {probe.layer for probe in edits} == {SYNTAX, KEYS}
+    valid = json_text(raw_valid(PROBES))
+    for token in ("{", '"observer"', ":", ",", "}"):  # each token deleted
+        assert any(probe.name.endswith(f"({token!r}) deleted") for probe in edits), token
+    assert valid.replace(b",", b",,") in bodies
+    assert valid.replace(b'"observer"', b'"OBSERVER"') in bodies
+    assert valid.replace(b"}", b",}") in bodies  # a trailing comma
+    # the oracle's word on each: none of them is a valid request
+    assert all(probe.expect is Expect.REJECT for probe in edits)
+    assert all(probe.headers == (("content-type", "application/json"),) for probe in edits)
+    assert all(probe.framing is None for probe in edits)
+
+
+def _sent_by(mutation: Mutation, sends: int, sent: list[bytes]) -> None:
+    before = len(sent)
+    mutation.run(60.0, seed=1, on_case=lambda _findings: None,
+                 stop=lambda: len(sent) - before >= sends)  # fmt: skip
+
+
+def test_each_share_sweeps_on_where_the_last_stopped_then_draws() -> None:
+    sent: list[bytes] = []
+
+    def check(probe: Probe) -> list[Finding]:
+        sent.append(probe.body or b"")
+        return characterized(Exchange(probe, answer(probe)), [])
+
+    sweep = [probe.body for probe in single_edits(PROBES)]
+    mutation = Mutation(PROBES, check)
+    _sent_by(mutation, 40, sent)
+    _sent_by(mutation, len(sweep), sent)
+    assert sent[: len(sweep)] == sweep  # in order, none twice, across the two shares
+    assert len(sent) == 40 + len(sweep)  # the second share drew once the sweep was done
+    # lane 1 of 3 sweeps every third edit: the lanes of a campaign share the sweep out
+    sent.clear()
+    _sent_by(Mutation(PROBES, check, lane=(1, 3)), len(sweep[1::3]), sent)
+    assert sent == sweep[1::3]
+
+
 def _crashes_on_doubled_commas(request: Any) -> Any:
     return SERVER_ERROR if b",," in request.body else None
 
@@ -116,5 +159,7 @@ def test_a_campaign_finds_a_bug_no_probe_sends(tmp_path: Path) -> None:
     assert code == 1, report["failures"]
     (crash,) = crashes
     assert all(loc.startswith("mutation: ") for loc in crash["locations"]), crash
+    # found by the sweep, before any draw: one edit, however slow the machine
+    assert crash["message"].startswith("a mutant: token 4 (',') doubled: "), crash
     assert ",," in crash["reproducer"]
     assert report["layers"]["JSON syntax"] > 0

@@ -3,7 +3,9 @@ share's time is up, each judged by the checks on what the oracle says it must ge
 request that fails in a way not seen yet is shrunk by Hypothesis to the smallest change
 that still fails the same way, confirmed, reported and kept in ``--example-db``.
 
-Each search is ``hypothesis.find`` on a seed of its own: the request that fails in a new
+The single edits of the valid body (:func:`.mutator.single_edits`) go first, once per
+campaign, each share going on where the last one stopped. Then each search is
+``hypothesis.find`` on a seed of its own: the request that fails in a new
 way, the plainest one found. Shrinking sends requests too; once the share's time is up,
 or the run must stop, no more are sent and what is left of the search ends at once.
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import islice
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import Flaky, FlakyFailure, NoSuchExample, Unsatisfiable
@@ -24,7 +27,7 @@ from ..cases.builder import ProbeSet
 from ..cases.model import MUTATED_PLACE, Finding, Probe, Severity
 from ..wire.outage import ServerDown
 from .memory import Memory
-from .mutator import mutants
+from .mutator import mutants, single_edits
 
 __all__ = ["MUTATED_PLACE", "MUTATION_SHARE", "Mutation", "MutationRun"]
 
@@ -54,7 +57,13 @@ class Mutation:
     check: Callable[[Probe], list[Finding]]
     known: Callable[[], set[Key]] = set
     memory: Memory | None = None
+    lane: tuple[int, int] = (0, 1)  # (i, n): lane i of n sweeps every n-th single edit
     _found: set[Key] = field(default_factory=set)
+    _sweep: Iterator[Probe] = field(init=False)
+
+    def __post_init__(self) -> None:
+        index, lanes = self.lane
+        self._sweep = islice(single_edits(self.probes), index, None, lanes)
 
     def run(
         self,
@@ -94,6 +103,11 @@ class Mutation:
                 on_case([f for f in findings if f.severity is not Severity.FAILURE])
             return new
 
+        # the single edits first, where the last round's share left them (one edit each:
+        # nothing to shrink)
+        while not over() and (probe := next(self._sweep, None)) is not None:
+            if fails(probe):
+                self._confirm(probe, on_case)
         rng = random.Random(seed)
         while not over():
             smallest.clear()
@@ -103,16 +117,19 @@ class Mutation:
                 find(strategy, fails, settings=_SEARCH, random=rng)
             if down or not smallest:
                 continue
-            found = smallest[-1]
-            findings = self.check(found)  # confirmed again: its findings are the report's
-            self._found |= {f.cause_key for f in findings if f.severity is Severity.FAILURE}
-            on_case(findings)
-            failing = [f for f in findings if f.severity is Severity.FAILURE]
-            if self.memory is not None and failing:
-                self.memory.keep(found, failing[0].status or 0, failing, ())
+            self._confirm(smallest[-1], on_case)
         if down:
             raise down[0]
         return done
+
+    def _confirm(self, found: Probe, on_case: Callable[[list[Finding]], None]) -> None:
+        """Send ``found`` again: its findings are the report's, and a failing one is kept."""
+        findings = self.check(found)
+        self._found |= {f.cause_key for f in findings if f.severity is Severity.FAILURE}
+        on_case(findings)
+        failing = [f for f in findings if f.severity is Severity.FAILURE]
+        if self.memory is not None and failing:
+            self.memory.keep(found, failing[0].status or 0, failing, ())
 
     def _new(self, findings: list[Finding]) -> bool:
         """Whether ``findings`` hold a failure of a cause neither the run nor this

@@ -268,7 +268,7 @@ class Session:
         a campaign mutates the valid request too, for the causes not ``known`` yet."""
         mutation = None
         if campaign is not None:
-            mutation = Mutation(self.probes, self.check, known=known, memory=memory)
+            mutation = Mutation(self.probes, self.check, known=known, memory=memory, lane=lane)
         return run_generated(self.config, self.document_path, self.ctx, self.auth_headers,
                              self.sender, watch=self.watch, on_case=on_case, stop=stop,
                              campaign=campaign, memory=memory, lane=lane,
