@@ -33,9 +33,11 @@ def _cell(text: Any) -> str:
 
 
 def _table(table: dict[str, Any]) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in table["headers"]) + " |",
-             "|" + "---|" * len(table["headers"])]  # fmt: skip
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table["rows"]]
+    """The table in Markdown, without the columns no row fills (a transcribed run's)."""
+    kept = [i for i in range(len(table["headers"])) if any(row[i] for row in table["rows"])]
+    lines = ["| " + " | ".join(_cell(table["headers"][i]) for i in kept) + " |",
+             "|" + "---|" * len(kept)]  # fmt: skip
+    lines += ["| " + " | ".join(_cell(row[i]) for i in kept) + " |" for row in table["rows"]]
     return lines
 
 
@@ -113,13 +115,17 @@ def chart(table: dict[str, Any]) -> str:
         f'<text x="0" y="{height - 6}">req/s; a dashed box: the anchor for that server '
         "(benchmarks/anchors.py: figures measured on a 2-core machine like this one)</text>"
     )
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{left + width + 80}" '
-            f'height="{height}" font-family="sans-serif" font-size="12">'
+    wide = left + width + 80
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {wide} {height}" '
+            f'width="100%" style="max-width: {wide}px" font-family="sans-serif" font-size="12">'
             f"<title>{escape(table['title'])}</title>{''.join(out)}{legend}</svg>")  # fmt: skip
 
 
 def _run_lines(run: dict[str, Any], section: dict[str, Any]) -> list[str]:
-    machine = ", ".join(f"{key} {value}" for key, value in run["machine"].items())
+    machine = ", ".join(
+        value if value.startswith(key) else f"{key} {value}"
+        for key, value in run["machine"].items()
+    )
     lines = [f"Measured {run['when']} ({machine}): `{run['command']}`.", ""]
     if run.get("source"):
         lines += [f"Source: {run['source']}.", ""]
