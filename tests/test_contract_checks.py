@@ -107,6 +107,14 @@ def framed(framing: Framing) -> Probe:
                  framing=framing)  # fmt: skip
 
 
+def targeted(octets: int) -> Probe:
+    """A valid request to a path of ``octets`` octets."""
+    prefix, suffix = "/v2/workspaces/", "/trigger_dream"
+    segment = "w" * (octets - len(prefix) - len(suffix))
+    return Probe("a long workspace id", "path: long", "POST", f"{prefix}{segment}{suffix}",
+                 b"{}", JSON, Expect.ACCEPT)  # fmt: skip
+
+
 CHUNKED = Framing("chunked", chunks=(1 << 30,))
 CONTINUE = Framing("Expect: 100-continue", expect_continue=True)
 ALLOW_POST = (*JSON, ("allow", "POST"))
@@ -180,6 +188,12 @@ EDGES = [
     pytest.param(framed(CONTINUE), reply(411, b""), [("expected_status", FAIL)],
                  id="continue-411"),
     pytest.param(sized(10), reply(411, b""), [("expected_status", FAIL)], id="length-411"),
+    pytest.param(targeted(256), reply(414, b""), [("undocumented_status", WARN)],
+                 id="414-past-the-floor"),
+    pytest.param(targeted(255), reply(414, b""), [("expected_status", FAIL)],
+                 id="414-at-the-floor"),
+    pytest.param(targeted(4_030), reply(413, b""), [("expected_status", FAIL)],
+                 id="long-target-413"),
     pytest.param(sized(10, Expect.UNTYPED), reply(422, DETAIL), [], id="untyped-422"),
     pytest.param(sized(10, Expect.UNTYPED), reply(423, {"detail": "x"}),
                  [("undocumented_status", WARN)], id="untyped-423"),
@@ -230,6 +244,11 @@ def test_lenient_probes_may_blame_anything_in_the_body() -> None:
 def test_strict_makes_a_body_limit_a_failure() -> None:
     found = checks_of(sized(FLOOR), reply(413, {"detail": "x"}), strict=True)
     assert found == [("body_limit", FAIL)]
+
+
+def test_strict_makes_a_target_limit_a_failure() -> None:
+    found = checks_of(targeted(4_030), reply(414, b""), strict=True)
+    assert found == [("undocumented_status", FAIL)]
 
 
 @pytest.mark.parametrize(

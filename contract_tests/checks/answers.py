@@ -28,6 +28,11 @@ _PLACES = ("body", "path", "query", "header", "cookie")
 # the document sets no limit, and common frameworks take at least 1 MiB: below that a 413
 # refuses a valid request, past it a 413 is a warning.
 BODY_LIMIT_FLOOR = 1 << 20
+# A server may refuse a request-target longer than it is willing to parse (414, RFC 9112
+# §3, which recommends 8,000 octets at least: a SHOULD, not a MUST). Past 255 octets (where
+# RFC 2616 §3.2.1 told servers to be cautious) a 414 is that refusal, and a warning; below,
+# it refuses a plain request.
+TARGET_LIMIT_FLOOR = 255
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,16 @@ def expected_status(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
             exchange,
             "body_limit",
             f"{probe.name}: {size:,} bytes refused with 413; the document sets no limit",
+            warning=not ctx.strict,
+        )
+        return
+    target = len(probe.path.encode("utf-8", "surrogatepass"))
+    if status == 414 and target > TARGET_LIMIT_FLOOR:
+        yield _finding(
+            exchange,
+            "undocumented_status",
+            f"{probe.name}: a request-target of {target:,} octets refused with 414 "
+            "(RFC 9112 §3 recommends 8,000 at least; the document sets no limit)",
             warning=not ctx.strict,
         )
         return

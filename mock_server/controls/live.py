@@ -13,12 +13,14 @@ or fault rate draws from ``seed`` afresh, as at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .chaos import Chaos, FaultRate, Latency, parse_fault_rate, parse_latency
 from .sequences import Sequences
+
+_T = TypeVar("_T")
 
 __all__ = ["ChaosError", "ChaosSettings", "Live"]
 
@@ -106,22 +108,22 @@ class Live:
 
 
 def _latency(value: object) -> Latency | None:
-    if value is None or isinstance(value, Latency):
-        return value
-    if not isinstance(value, str):
-        raise ChaosError(f'latency {value!r} is not a string such as "50ms" or "20ms-200ms"')
-    try:
-        return parse_latency(value)
-    except ValueError as exc:
-        raise ChaosError(f"latency: {exc}") from None
+    return _setting(value, "latency", Latency, parse_latency, '"50ms" or "20ms-200ms"')
 
 
 def _fault_rate(value: object) -> FaultRate | None:
-    if value is None or isinstance(value, FaultRate):
+    return _setting(value, "fault_rate", FaultRate, parse_fault_rate, '"0.3:503"')
+
+
+def _setting(
+    value: object, name: str, kind: type[_T], parse: Callable[[str], _T], example: str
+) -> _T | None:
+    """``value`` as a setting of ``kind``: kept, cleared (None) or parsed from its text."""
+    if value is None or isinstance(value, kind):
         return value
     if not isinstance(value, str):
-        raise ChaosError(f'fault_rate {value!r} is not a string such as "0.3:503"')
+        raise ChaosError(f"{name} {value!r} is not a string such as {example}")
     try:
-        return parse_fault_rate(value)
+        return parse(value)
     except ValueError as exc:
-        raise ChaosError(f"fault_rate: {exc}") from None
+        raise ChaosError(f"{name}: {exc}") from None
