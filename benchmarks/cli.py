@@ -28,10 +28,11 @@ from .context import DISTURBED_CORES, Bench, Options
 from .errors import BenchError
 from .processes import run_to_end
 from .report import Outcome, render_outcome
+from .results import Run, record, write
 from .sections import SECTIONS
 from .servers import Tools, find_tools
 
-__all__ = ["main"]
+__all__ = ["main", "parser"]
 
 PROG = "python -m benchmarks"
 USAGE_ERROR = 2
@@ -131,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
         help="add ARG to the mock's command line (repeatable; --mock-arg=--no-control)",
     )
     parser.add_argument(
+        "--results",
+        metavar="DIR",
+        type=Path,
+        help="also write the run's results as data, DIR/<UTC time>.json (tox -e bench: "
+        "benchmarks/results, which the documentation's benchmarks page renders)",
+    )
+    parser.add_argument(
         "--only",
         metavar="SECTION",
         action="append",
@@ -138,6 +146,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"run only this section (repeatable): {', '.join(keys)}",
     )
     return parser
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command's parser (the documentation's reference is made from it)."""
+    return _parser()
 
 
 def _interrupt(_sig: int, _frame: FrameType | None) -> None:
@@ -153,25 +166,33 @@ def _first_line(command: Sequence[str]) -> str:
     return lines[0] if lines else "?"
 
 
-def _header(tools: Tools, options: Options, argv: Sequence[str]) -> str:
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    cores = len(os.sched_getaffinity(0))
+def _machine(tools: Tools) -> dict[str, str]:
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    uvicorn = importlib.metadata.version("uvicorn")
-    starlette = importlib.metadata.version("starlette")
+    machine = {
+        "cores": str(len(os.sched_getaffinity(0))),
+        "python": platform.python_version(),
+        "uvicorn": f"{importlib.metadata.version('uvicorn')} (http {http}, loop {loop})",
+        "starlette": importlib.metadata.version("starlette"),
+        "wrk": _first_line([tools.wrk, "--version"]),
+    }
+    if tools.node is not None:
+        machine["node"] = _first_line([tools.node, "--version"])
+        machine["prism"] = tools.prism_version
+    return machine
+
+
+def _header(when: str, machine: dict[str, str], command: str) -> str:
     lines = [
         "## honcho-mock benchmarks",
         "",
-        f"- {now}; {cores} cores (nproc); load average {_load()} at the start",
-        f"- Python {platform.python_version()}, uvicorn {uvicorn} (http {http}, loop {loop}), "
-        f"starlette {starlette}; {_first_line([tools.wrk, '--version'])}",
+        f"- {when}; {machine['cores']} cores (nproc); load average {_load()} at the start",
+        f"- Python {machine['python']}, uvicorn {machine['uvicorn']}, "
+        f"starlette {machine['starlette']}; {machine['wrk']}",
     ]
-    if tools.node is not None:
-        lines.append(
-            f"- node {_first_line([tools.node, '--version'])}, Prism {tools.prism_version}"
-        )
-    lines.append(f"- command: {PROG} {' '.join(argv)}".rstrip())
+    if "node" in machine:
+        lines.append(f"- node {machine['node']}, Prism {machine['prism']}")
+    lines.append(f"- command: {command}")
     return "\n".join(lines)
 
 
@@ -186,19 +207,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         opts = vars(_parser().parse_args(args))
         only = opts.pop("only") or [s.key for s in SECTIONS]
+        results: Path | None = opts.pop("results")
         options = Options(**{**opts, "mock_args": tuple(opts["mock_args"])})
         tools = find_tools(with_prism=not options.skip_prism)
-        header = _header(tools, options, args)
-        outcomes: list[Outcome] = []
+        now = datetime.datetime.now(datetime.UTC)
+        when, machine = now.strftime("%Y-%m-%d %H:%M UTC"), _machine(tools)
+        command = f"{PROG} {' '.join(args)}".rstrip()
+        header = _header(when, machine, command)
+        outcomes: dict[str, tuple[str, Outcome]] = {}
         with tempfile.TemporaryDirectory(prefix="honcho-bench-") as workdir:
             bench = Bench(options, tools, Path(workdir))
             for section in SECTIONS:
                 if section.key in only:
                     print(f"{section.title} ...", file=sys.stderr, flush=True)
-                    outcomes.append(section.run(bench))
+                    outcomes[section.key] = (section.title, section.run(bench))
         merged = Outcome(
-            tables=tuple(t for o in outcomes for t in o.tables),
-            checks=tuple(c for o in outcomes for c in o.checks),
+            tables=tuple(t for _, o in outcomes.values() for t in o.tables),
+            checks=tuple(c for _, o in outcomes.values() for c in o.checks),
         )
         footer = f"- load average {_load()} at the end"
         if bench.disturbed:
@@ -208,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "are skewed: run again on a quiet machine"
             )
         print(f"{header}\n{footer}\n\n{render_outcome(merged)}")
+        if results is not None:
+            notes = (footer[2:],) if bench.disturbed else ()
+            data = record(Run(when, machine, command, notes=notes), outcomes)
+            print(f"results: {write(results, data, now)}", file=sys.stderr)
     except _UsageError as exc:
         return _fail(str(exc))
     except KitError as exc:

@@ -59,7 +59,7 @@ from .run.engine import private_hypothesis_home
 from .run.progress import Progress
 from .untrusted import one_line
 
-__all__ = ["main"]
+__all__ = ["main", "parser"]
 
 PROG = "honcho-contract"
 
@@ -142,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
     add_proxy_command(commands)
     add_prism_command(commands)
     return parser
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command's parser, its subcommands' within (the documentation's reference is made
+    from it)."""
+    return _parser()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

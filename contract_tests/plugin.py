@@ -33,7 +33,7 @@ import pytest
 if TYPE_CHECKING:
     from .config import Shard, SuiteConfig
 
-__all__ = ["NO_SERVER", "contract_config", "keep_warnings", "shard_items"]
+__all__ = ["NO_SERVER", "contract_config", "keep_warnings", "options", "shard_items"]
 
 # (flag, the SuiteConfig field it sets, argparse's keywords); types are checked when the
 # contract tests are collected (:func:`contract_config`), so a bad value costs other suites
@@ -81,6 +81,13 @@ _OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--contract-show-secrets", "show_secrets",
      {"action": "store_true", "default": None, "help": "unmasked reproducers"}),
 )  # fmt: skip
+
+
+def options() -> tuple[tuple[str, str, str, str], ...]:
+    """Each flag the plugin adds: the config field it sets, its metavar ("" for a switch)
+    and its help (the documentation's reference is made from them)."""
+    return tuple((flag, name, keywords.get("metavar", ""), keywords["help"])
+                 for flag, name, keywords in _OPTIONS)  # fmt: skip
 
 
 def _dest(flag: str) -> str:

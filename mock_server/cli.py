@@ -25,7 +25,7 @@ from .controls.exposure import exposure_warning
 from .edge.server import serve
 from .settings import LOG_LEVELS, resolve_settings
 
-__all__ = ["main"]
+__all__ = ["main", "parsers"]
 
 PROG = "honcho-mock"
 USAGE_ERROR = 2
@@ -123,6 +123,11 @@ def _token_parser() -> argparse.ArgumentParser:
     scope.add_argument("--admin", action="store_true", help="an admin token (ad: true)")
     scope.add_argument("--workspace", metavar="ID", help="a token for one workspace (w: ID)")
     return parser
+
+
+def parsers() -> dict[str, argparse.ArgumentParser]:
+    """Each command's parser by its name (the documentation's reference is made from them)."""
+    return {PROG: _serve_parser(), f"{PROG} token": _token_parser()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

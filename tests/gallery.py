@@ -282,7 +282,7 @@ CASES = [
          location="auth: "),
     Case("a 2xx without credentials under --auth required", args=("--auth", "required"),
          check="credentials_not_enforced"),
-    # The real server's defects (see the README's table).
+    # The real server's defects (see the table in docs/contract-suite.md).
     Case("500 for an unknown workspace",
          before=lambda r: SERVER_ERROR
          if r.method == "POST" and r.workspace not in (None, "ws-known") else None,

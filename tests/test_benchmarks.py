@@ -6,10 +6,12 @@ Nothing here starts a server or times anything; ``python -m benchmarks`` does th
 from __future__ import annotations
 
 import ast
+import datetime
 import doctest
 import http.client
 import importlib
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -38,6 +40,7 @@ from benchmarks.procfs import (  # noqa: E402
     tree_cpu_seconds,
     tree_rss_kb,
 )
+from benchmarks.results import Run, read, record, write  # noqa: E402
 from benchmarks.sections import SECTIONS  # noqa: E402
 from benchmarks.servers import LOG_MODES, Server, Tools, make_servers  # noqa: E402
 from benchmarks.startup import startup_outcome  # noqa: E402
@@ -49,6 +52,8 @@ from benchmarks.wrk import (  # noqa: E402
     parse_wrk_output,
     wrk_command,
 )
+
+from readme import text  # noqa: E402
 
 WRK_STDOUT = """\
 Running 10s test @ http://127.0.0.1:40123/v2/workspaces/ws-1/trigger_dream
@@ -446,10 +451,8 @@ def test_a_bad_flag_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert "below 1" in err
 
 
-def test_the_readme_names_only_flags_the_command_has(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Benchmarks\n", 1)[1].split("\n## ", 1)[0]
-    commands = [ln for ln in section.splitlines() if ln.startswith("python -m benchmarks")]
+def test_the_docs_name_only_flags_the_command_has(capsys: pytest.CaptureFixture[str]) -> None:
+    commands = [ln for ln in text().splitlines() if ln.startswith("python -m benchmarks")]
     flags = {tok.split("=")[0] for ln in commands for tok in ln.split() if tok.startswith("--")}
     assert flags
     with pytest.raises(SystemExit) as done:
@@ -457,6 +460,21 @@ def test_the_readme_names_only_flags_the_command_has(capsys: pytest.CaptureFixtu
     assert done.value.code == 0
     usage = capsys.readouterr().out
     assert {flag for flag in flags if flag not in usage} == set()
+
+
+def test_a_run_written_as_data_reads_back(tmp_path: Path) -> None:
+    outcome = Outcome((Table("t", ("a", "b"), (("1", "2"),)),), (Check(Goal("g", 2.0), 1.0),))
+    data = record(Run("2026-12-07 10:00 UTC", {"cores": "2"}, "python -m benchmarks"),
+                  {"load": ("Throughput and latency", outcome)})  # fmt: skip
+    when = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+    path = write(tmp_path / "results", data, when)
+    assert path.name == "2026-12-07T1000.json"
+    again = read(json.loads(path.read_text(encoding="utf-8")))
+    assert again["sections"][0]["checks"][0]["verdict"] == "MISS"
+    ragged = {**data, "sections": [{**data["sections"][0], "tables": [
+        {"title": "t", "headers": ["a", "b"], "rows": [["1"]], "notes": []}]}]}  # fmt: skip
+    with pytest.raises(BenchError, match="is not 2 cells wide"):
+        read(ragged)
 
 
 def test_sections_have_distinct_keys() -> None:
@@ -479,7 +497,7 @@ def test_benchmarks_import_neither_the_mock_nor_the_contract_suite() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["report", "wrk", "procfs", "memory", "load", "fuzzing", "bare_app", "suite"],
+    ["report", "wrk", "procfs", "memory", "load", "fuzzing", "bare_app", "suite", "results"],
     ids=lambda name: name,
 )
 def test_docstring_examples_run(module: str) -> None:

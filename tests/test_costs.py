@@ -1,4 +1,5 @@
-"""tests/costs.py: the README's table of what the test command costs, read from tox's log."""
+"""tests/costs.py: the development page's table of what the test command costs, read from
+tox's log."""
 
 from __future__ import annotations
 

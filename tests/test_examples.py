@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from contract_tests.prism.driver import free_port
 from mock_server import BackgroundServer, MockSettings
 
 from gallery import CASES
+from readme import yaml_blocks
 from workflow import Job, Step, Workflow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,8 +189,6 @@ def test_the_action_installs_itself_and_wants_a_base_url(tmp_path: Path) -> None
     assert (step.code, step.output) == (1, "Input required and not supplied: base-url")
 
 
-def test_the_readmes_action_step_is_the_examples() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL)
-    (step,) = [block for block in blocks if ACTION in block]
+def test_the_docs_action_step_is_the_examples() -> None:
+    (step,) = [block for block in yaml_blocks() if ACTION in block]
     assert step in ACTION_WORKFLOW.read_text(), step

@@ -1,4 +1,4 @@
-"""The layering rules of the README's architecture section, enforced on the source.
+"""The layering rules of docs/architecture.md, enforced on the source.
 
 Between the packages: ``honcho_spec`` at the bottom, ``mock_server`` and ``contract_tests`` on
 it, never importing each other. Inside each package, every folder may import only the parts

@@ -1,6 +1,6 @@
 """pytest mode across processes and runners: under pytest-xdist, with ``--shard``.
 
-Two workers split the tests as four do (the README's ``-n 4`` example runs in
+Two workers split the tests as four do (docs/pytest.md's ``-n 4`` example runs in
 test_readme.py); each worker is a process that imports pytest and the kit, so two it is."""
 
 from __future__ import annotations

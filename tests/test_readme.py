@@ -1,4 +1,5 @@
-"""Every console example in the README runs here (the set-up install runs in test_packaging)."""
+"""Every console example of the README and of docs/ runs here (the installs run in
+test_packaging)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ from mock_server import BackgroundServer, MockSettings
 
 from cli_process import MockProcess, console_script
 from readme import (
-    README,
     Example,
     console_blocks,
+    example_blocks,
     javascript_test_files,
+    page,
     python_test_files,
     setup_commands,
+    url_install,
 )
 
 # What the examples print follows the pinned versions; each behaviour they show has a test of
@@ -41,19 +44,17 @@ README_URL = "http://127.0.0.1:8000"
 README_PROXY_URL = "http://127.0.0.1:4010"
 PROXY_EXAMPLES = [
     ex
-    for block in console_blocks()[2:]
+    for block in example_blocks()
     for ex in block
     if ex.command.startswith("honcho-contract proxy ")
 ]
-PROXY_CLIENTS = [
-    ex for block in console_blocks()[2:] for ex in block if README_PROXY_URL in ex.command
-]
+PROXY_CLIENTS = [ex for block in example_blocks() for ex in block if README_PROXY_URL in ex.command]
 # A block opening with ``honcho-mock [FLAGS] &`` runs against a mock of its own.
 SERVE = re.compile(r"^honcho-mock((?: --?[\w-]+(?: [^-&\s]\S*)?)*) &$")
-SERVED_BLOCKS = [b for b in console_blocks()[2:] if b and SERVE.match(b[0].command)]
+SERVED_BLOCKS = [b for b in example_blocks() if b and SERVE.match(b[0].command)]
 MOCK_EXAMPLES = [
     ex
-    for block in console_blocks()[2:]
+    for block in example_blocks()
     if block not in SERVED_BLOCKS
     for ex in block
     if "curl" in ex.command and ex not in PROXY_CLIENTS
@@ -63,23 +64,23 @@ TOKEN_EXAMPLES = [ex for block in console_blocks() for ex in block if " token " 
 README_B_URL = "http://127.0.0.1:8001"
 DIFF_EXAMPLES = [
     ex
-    for block in console_blocks()[2:]
+    for block in example_blocks()
     for ex in block
     if ex.command.startswith("honcho-contract diff ")
 ]
 # A block that merges shards' reports runs in order, in one directory.
 MERGE_BLOCKS = [
     block
-    for block in console_blocks()[2:]
+    for block in example_blocks()
     if any(ex.command.startswith("honcho-contract merge ") for ex in block)
 ]
-# The block that makes the Development section's tables of the test command's costs.
+# The block that makes the development page's tables of the test command's costs.
 COSTS_BLOCK = next(
-    (b for b in console_blocks()[2:] if any("tests/costs.py" in ex.command for ex in b)), []
+    (b for b in example_blocks() if any("tests/costs.py" in ex.command for ex in b)), []
 )
 SUITE_EXAMPLES = [
     ex
-    for block in console_blocks()[2:]
+    for block in example_blocks()
     if block not in MERGE_BLOCKS + SERVED_BLOCKS
     for ex in block
     if ex.command.startswith(("honcho-contract ", "pytest --pyargs"))
@@ -98,7 +99,7 @@ def run(command: str, cwd: Path | None = None) -> str:
 
 def test_every_console_example_is_covered() -> None:
     install_run, install_test = setup_commands()
-    covered = {install_run.command, install_test.command}
+    covered = {install_run.command, install_test.command, url_install().command}
     covered |= {ex.command for ex in MOCK_EXAMPLES + TOKEN_EXAMPLES + SUITE_EXAMPLES}
     covered |= {ex.command for block in SERVED_BLOCKS for ex in block}
     covered |= {ex.command for ex in DIFF_EXAMPLES}
@@ -115,7 +116,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     _, install_test = setup_commands()
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert any(line.endswith(install_test.command) for line in ci_lines)
-    assert install_test.command.startswith("python3 -m pip install tox")
+    assert install_test.command == (
+        "python3 -m venv .venv && . .venv/bin/activate && pip install tox && python3 -m tox"
+    )
 
 
 def test_the_costs_example_reads_the_test_commands_log(tmp_path: Path) -> None:
@@ -125,11 +128,11 @@ def test_the_costs_example_reads_the_test_commands_log(tmp_path: Path) -> None:
     assert tox.command == f"{test_command} -- --durations=0 2>&1 | tee tox.log"
     log = Path(__file__).parent / "data_costs_tox.log"  # the one tests/test_costs.py reads
     table = run(costs.command.replace("tox.log", str(log)), cwd=ROOT)
-    readme = README.read_text(encoding="utf-8")
+    development = page("development.md")
     headers = [line for line in table.splitlines() if line.startswith("| env |")
                or line.startswith("| test file |")]  # fmt: skip
     assert len(headers) == 2
-    assert all(f"\n{header}\n" in readme for header in headers)
+    assert all(f"\n{header}\n" in development for header in headers)
 
 
 @pytest.mark.parametrize("example", MOCK_EXAMPLES, ids=lambda ex: ex.output[0][:40])
@@ -175,7 +178,7 @@ def test_shards_example(block: list[Example], mock_url: str, tmp_path: Path) -> 
 @pytest.mark.pinned_runtime
 @pytest.mark.slow
 def test_diff_example(example: Example, mock_url: str, auth_mock_url: str, tmp_path: Path) -> None:
-    # The second server runs with auth on, as in the README; the servers disagree: exit 1.
+    # The second server runs with auth on, as in the docs; the servers disagree: exit 1.
     command = example.command.replace(README_B_URL, auth_mock_url).replace(README_URL, mock_url)
     done = subprocess.run(
         ["bash", "-c", command], capture_output=True, text=True, timeout=300,
@@ -243,7 +246,7 @@ def test_javascript_example_passes_under_node(
     assert f"# pass {tests}\n" in done.stdout, done.stdout
 
 
-def test_the_readme_has_its_javascript_example() -> None:
+def test_the_docs_have_their_javascript_example() -> None:
     assert [name for name, _ in javascript_test_files()] == ["retry.test.js"]
 
 

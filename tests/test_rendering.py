@@ -1,6 +1,6 @@
 """What the mock writes where FastAPI's rendering raises (the real server answers 500 there):
 the same 422, with non-finite numbers as ``null``, lone surrogates escaped, and containers
-nested deeper than 64 levels as ``null`` (the README's table of the real server's defects).
+nested deeper than 64 levels as ``null`` (docs/mock.md's table of the real server's defects).
 """
 
 from __future__ import annotations

@@ -31,9 +31,11 @@ from ..untrusted import one_line
 from .driver import Prism, PrismError
 from .log import PrismLog, Violation
 
-__all__ = ["ProxyOptions", "add_proxy_command", "check_upstream", "run_proxy"]
+__all__ = ["FROM_ENVIRONMENT", "ProxyOptions", "add_proxy_command", "check_upstream", "run_proxy"]
 
 DEFAULT_PORT = 4010  # Prism's own default
+# the options a flag or HONCHO_CONTRACT_<NAME> gives (the documentation's reference reads it)
+FROM_ENVIRONMENT = ("upstream", "host", "port", "spec_path", "prism")
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class ProxyOptions:
         values: dict[str, Any] = {}
         for name in ("upstream", "host", "port", "spec_path", "prism", "verbose"):
             value = flags.get(name)
-            if value is None and name != "verbose":
+            if value is None and name in FROM_ENVIRONMENT:
                 value = from_environment(name, environ)
             if value is not None:
                 values[name] = value
