@@ -96,6 +96,12 @@ def method(name: str) -> Probe:
                  b"{}", JSON, Expect.METHOD)  # fmt: skip
 
 
+def engine_case(name: str) -> Probe:
+    """A case of the engine's (its coverage phase sends methods the document lacks)."""
+    return Probe("POST ... (coverage)", f"method {name}", name,
+                 "/v2/workspaces/w/trigger_dream", b"{}", JSON, Expect.ACCEPT)  # fmt: skip
+
+
 def sized(size: int, expect: Expect = Expect.ACCEPT) -> Probe:
     return Probe("p", "body.observer: long", "POST", "/v2/workspaces/w/trigger_dream",
                  b"x" * size, JSON, expect)  # fmt: skip
@@ -116,6 +122,8 @@ def targeted(octets: int) -> Probe:
 
 
 CHUNKED = Framing("chunked", chunks=(1 << 30,))
+EXTENDED = Framing("chunked, with chunk extensions", chunks=(16,), extension=";kit=1")
+TRAILED = Framing("chunked, with a trailer field", chunks=(1 << 30,), trailer=(("kit", "1"),))
 CONTINUE = Framing("Expect: 100-continue", expect_continue=True)
 ALLOW_POST = (*JSON, ("allow", "POST"))
 ITEM = "item without list 'loc', string 'msg' and string 'type': {'loc': '"
@@ -188,6 +196,19 @@ EDGES = [
     pytest.param(framed(CONTINUE), reply(411, b""), [("expected_status", FAIL)],
                  id="continue-411"),
     pytest.param(sized(10), reply(411, b""), [("expected_status", FAIL)], id="length-411"),
+    pytest.param(framed(EXTENDED), reply(400, b""), [("undocumented_status", WARN)],
+                 id="chunk-extension-400"),
+    pytest.param(framed(TRAILED), reply(400, b""), [("undocumented_status", WARN)],
+                 id="trailer-400"),
+    pytest.param(framed(EXTENDED), reply(422, DETAIL), [("expected_status", FAIL)],
+                 id="chunk-extension-422"),
+    pytest.param(framed(CHUNKED), reply(400, b""), [("expected_status", FAIL)],
+                 id="chunked-400"),
+    pytest.param(engine_case("QUERY"), reply(501, b"x"), [], id="engine-query-501"),
+    pytest.param(engine_case("QUERY"), reply(500, b"x"), [("server_error", FAIL)],
+                 id="engine-query-500"),
+    pytest.param(probe(Expect.ACCEPT), reply(501, b"x"), [("server_error", FAIL)],
+                 id="declared-501"),
     pytest.param(targeted(256), reply(414, b""), [("undocumented_status", WARN)],
                  id="414-past-the-floor"),
     pytest.param(targeted(255), reply(414, b""), [("expected_status", FAIL)],

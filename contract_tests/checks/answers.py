@@ -56,10 +56,12 @@ def _finding(exchange: Exchange, check: str, message: str, *, warning: bool = Fa
     )
 
 
-def server_error(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
-    """No request, however hostile, may get a 5xx (501 for an undeclared method aside)."""
+def server_error(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
+    """No request, however hostile, may get a 5xx (501 for an undeclared method aside:
+    RFC 9110 §15.6.2, whichever cases send it, the suite's probes or the engine's)."""
     reply, probe = exchange.reply, exchange.probe
-    if reply.status >= 500 and not (probe.expect is Expect.METHOD and reply.status == 501):
+    undeclared = probe.expect is Expect.METHOD or probe.method != ctx.facts.operation.method
+    if reply.status >= 500 and not (undeclared and reply.status == 501):
         yield _finding(
             exchange,
             "server_error",
@@ -142,7 +144,8 @@ def expected_status(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
 def _framing_refusal(probe: Probe, status: int) -> str | None:
     """HTTP's own refusal of the way a body was framed: RFC 9112 §6.3 lets a server ask for
     a Content-Length (411) where a body comes without one, and RFC 9110 §15.5.18 lets it say
-    that it cannot meet an expectation (417)."""
+    that it cannot meet an expectation (417); a 400 for a chunk extension or a trailer field
+    is an HTTP parser's refusal of a part of the chunked coding, not a body misread."""
     framing = probe.framing
     if framing is None:
         return None
@@ -150,6 +153,11 @@ def _framing_refusal(probe: Probe, status: int) -> str | None:
         return "411 for a chunked body: HTTP lets a server want a Content-Length (RFC 9112 §6.3)"
     if status == 417 and framing.expect_continue:
         return "417 for Expect: 100-continue: HTTP lets a server refuse an expectation"
+    if status == 400 and (framing.extension or framing.trailer):
+        # RFC 9112 §7.1 lets a client send them and wants them read (an unknown extension
+        # ignored); a parser that cannot refuses the framing, and loses no body to it
+        what = "a chunk extension" if framing.extension else "a trailer field"
+        return f"400 for {what}: the server's HTTP parser refuses what RFC 9112 §7.1 allows"
     return None
 
 
