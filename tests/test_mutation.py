@@ -152,8 +152,10 @@ def test_a_campaign_finds_a_bug_no_probe_sends(tmp_path: Path) -> None:
     case = Case("doubled commas crash", before=_crashes_on_doubled_commas)
     report_path = tmp_path / "r.json"
     with BackgroundServer(MockSettings(port=0, log_level="critical"), app=case.app()) as server:
-        code = main(["run", "--base-url", server.url, "--duration", "10s", "-q",
-                     "--report-json", str(report_path)])  # fmt: skip
+        # the run ends at its first failure: the sweep's, seconds after the fixed probes
+        # (which take a loaded machine past 10 s); 60 s bounds a campaign that finds nothing
+        code = main(["run", "--base-url", server.url, "--duration", "60s", "--max-failures",
+                     "1", "-q", "--report-json", str(report_path)])  # fmt: skip
     report = json.loads(report_path.read_text())
     crashes = [f for f in report["failures"] if f["check"] == "server_error"]
     assert code == 1, report["failures"]

@@ -11,9 +11,9 @@ import pytest
 from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from contract_tests.cases.facts import ContractFacts
 from contract_tests.cases.layers import CREDENTIALS, LAYERS
-from contract_tests.cases.layers.encoding import ILL_FORMED
+from contract_tests.cases.layers.encoding import ILL_FORMED, WELL_FORMED
 from contract_tests.cases.layers.framing import FRAMINGS
-from contract_tests.cases.layers.keys import BINDER_HINTS, PROTOTYPE_PROPERTIES
+from contract_tests.cases.layers.keys import BINDER_HINTS, PROTOTYPE_PROPERTIES, UNNAMEABLE_KEYS
 from contract_tests.cases.layers.media import JSON_SPELLINGS, OTHER_TYPES
 from contract_tests.cases.model import Exchange, Expect, Probe, Reply, Severity
 from contract_tests.cases.probes import METHODS, build_probes
@@ -73,6 +73,14 @@ def test_probes_are_distinct_and_each_named_once(profile: str) -> None:
         pytest.param("contract", "no content-type", Expect.UNTYPED, id="untyped"),
         pytest.param("contract", "a workspace that does not exist", Expect.ACCEPT,
                      id="unknown-workspace"),
+        pytest.param("contract", "a workspace id of unreserved characters", Expect.ACCEPT,
+                     id="unreserved-workspace"),
+        pytest.param("contract", "an unnameable key: an escaped NUL", Expect.ACCEPT,
+                     id="nul-key"),
+        pytest.param("contract", "content-type application/json-seq", Expect.NOT_JSON,
+                     id="json-seq"),
+        pytest.param("contract", "well-formed UTF-8: U+FFFF, a noncharacter in observer",
+                     Expect.ACCEPT, id="noncharacter"),
     ],
 )  # fmt: skip
 @pytest.mark.slow
@@ -87,17 +95,19 @@ def test_expectations_follow_the_document(profile: str, name: str, expect: Expec
     [
         pytest.param("an undeclared key ", len(PROTOTYPE_PROPERTIES), id="prototype-keys"),
         pytest.param("a type hint ", len(BINDER_HINTS), id="binder-hints"),
+        pytest.param("an unnameable key: ", len(UNNAMEABLE_KEYS), id="unnameable-keys"),
         pytest.param("body ", 6, id="bodies-that-are-no-object"),
         pytest.param("truncated after ", 8, id="truncated-at-each-token"),
         pytest.param("a valid body, ", len(FRAMINGS), id="framings"),
         pytest.param("a body in UTF-", 2, id="utf-16-and-32"),
         pytest.param("a UTF-8 BOM", 1, id="bom"),
         pytest.param("not UTF-8: ", 4 * len(ILL_FORMED), id="not-utf8"),
+        pytest.param("well-formed UTF-8: ", len(WELL_FORMED), id="utf8-edges"),
         pytest.param(
             "content-type ", len(JSON_SPELLINGS) + 1 + len(OTHER_TYPES), id="content-types"
         ),
         pytest.param("the fields ", 3, id="fields-elsewhere"),
-        pytest.param("a workspace id of ", 3, id="long-workspace-ids"),
+        pytest.param("a workspace id of ", 4, id="long-and-unreserved-workspace-ids"),
         pytest.param("workspace id with ", 4, id="encoded-workspace-ids"),
         pytest.param("method ", len(METHODS) - 1, id="every-other-method"),
         pytest.param("nesting 100,000 deep", 1, id="deep-nesting"),

@@ -110,6 +110,11 @@ def _path_probes(probes: ProbeSet) -> Iterator[Probe]:
         yield probes.probe(f"a workspace id of {length:,} characters",
                            f"path: {length:,} characters", valid, layer=REQUEST_LINE,
                            path=probes.path(segment))  # fmt: skip
+    # RFC 3986 §2.3: the unreserved characters, which a URI carries as they are (a router
+    # whose placeholder stops at a dot, or takes only word characters, misses the operation)
+    yield probes.probe("a workspace id of unreserved characters",
+                       "path: unreserved characters", valid, layer=REQUEST_LINE,
+                       path=probes.path("Kit.ws_1~x-Z"))  # fmt: skip
     for kind, segment in {
         "percent-encoded space": "kit%20ws",
         "percent-encoded unicode": "kit-%C3%A9%F0%9F%8C%99",

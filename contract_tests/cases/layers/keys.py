@@ -8,7 +8,9 @@ key with a value the field refuses (it is undeclared: the success); a name given
 each order, which RFC 8259 §4 leaves to the reader; every property of JavaScript's
 ``Object.prototype``, and the type hints and class keys of JSON binders in .NET, Java, Ruby
 and Python, as undeclared keys (the success), in place of a field's string (422), and
-supplying a required field through a prototype (422).
+supplying a required field through a prototype (422); and names no binder's member can
+hold (escaped control characters; an empty key is the JSON syntax layer's), as undeclared
+keys (the success).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..builder import ProbeSet, json_text, raw_valid
 from ..model import Probe
 from . import KEYS
 
-__all__ = ["BINDER_HINTS", "PROTOTYPE_PROPERTIES", "key_probes", "key_variants"]
+__all__ = ["BINDER_HINTS", "PROTOTYPE_PROPERTIES", "UNNAMEABLE_KEYS", "key_probes", "key_variants"]
 
 # ECMAScript's Object.prototype: what a plain object inherits, and a look-up finds.
 PROTOTYPE_PROPERTIES = (
@@ -47,6 +49,15 @@ _WRAPPED = {  # a type hint around a string, as each binder writes one
     "Jackson, as a wrapper array": ["java.lang.String", "kit"],
     "Ruby's json": {"json_class": "String", "raw": [107, 105, 116]},
     "jsonpickle": {"py/object": "builtins.str", "py/newargs": ["kit"]},
+}
+# Names RFC 8259 §7 allows (a name is any string) that a binder mapping keys to an object's
+# members cannot hold: PHP's json_decode to an object refuses a name that begins with NUL,
+# as its private members' mangled names do (an empty key is the syntax layer's). Undeclared
+# keys: the success.
+UNNAMEABLE_KEYS = {
+    "an escaped NUL": "\x00",
+    "an escaped NUL first": "\x00kit",
+    "escaped control characters": "\x01\x1f",
 }
 _FOLDS = {"s": "\u017f", "k": "\u212a"}  # long s and the Kelvin sign: they case-fold to s, k
 
@@ -97,6 +108,9 @@ def key_probes(probes: ProbeSet) -> Iterator[Probe]:
     for name in PROTOTYPE_PROPERTIES:
         yield probes.probe(f"an undeclared key {name}", f"body: {name} key",
                            json_text({**raw, name: '{"kit": 1}'}), layer=KEYS)  # fmt: skip
+    for kind, name in UNNAMEABLE_KEYS.items():
+        yield probes.probe(f"an unnameable key: {kind}", "body: unnameable key",
+                           json_text({**raw, name: "1"}), layer=KEYS)  # fmt: skip
     for name, value in BINDER_HINTS.items():
         yield probes.probe(f"a type hint {name} as an undeclared key", "body: type hint key",
                            json_text({**raw, name: json.dumps(value)}), layer=KEYS)  # fmt: skip

@@ -33,6 +33,11 @@ OTHER_TYPES = (
     "multipart/form-data; boundary=kit",
     "application/xml",
     "application/octet-stream",
+    # types of their own whose names begin with or hold "json" (RFC 7464's JSON text
+    # sequences; newline-delimited JSON): a server that matches the type by prefix or
+    # substring reads them as the document's
+    "application/json-seq",
+    "application/x-ndjson",
 )
 _BOUNDARY = "kit-boundary"
 
