@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.cases.model import SERVER_DOWN, Probe, Severity
+from contract_tests.run.confirm import unanswered
 from contract_tests.wire.outage import ServerDown, Watch
 from contract_tests.wire.transport import NoAnswer, Sender
 
@@ -99,3 +100,21 @@ def test_once_gone_every_later_loss_stops_the_run() -> None:
         with pytest.raises(ServerDown) as later:
             watch.lost(probe("/next"), "refused")
     assert later.value.outage is first.value.outage
+
+
+@pytest.mark.parametrize(
+    ("value", "severity"),
+    [
+        pytest.param("Bearer kit\u00e9", Severity.WARNING, id="obs-text"),
+        pytest.param("Bearer kit", Severity.FAILURE, id="ascii"),
+    ],
+)
+def test_a_connection_closed_on_a_header_past_ascii_is_a_warning(
+    value: str, severity: Severity
+) -> None:
+    # RFC 9112 §2.2: a parser that refuses obs-text SHOULD answer 400; one that closes the
+    # connection instead breaks a SHOULD, where any other request left unanswered fails
+    probe = Probe("a token", "header.authorization: t", "POST", "/", b"{}",
+                  (("authorization", value),))  # fmt: skip
+    finding = unanswered(probe, NoAnswer("the server closed the connection"), None, str)
+    assert (finding.check, finding.severity) == ("no_answer", severity)

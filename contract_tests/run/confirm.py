@@ -46,7 +46,8 @@ def unanswered(
     """The finding of a request that got no whole answer. An answer that broke a bound or
     HTTP's framing is that finding, whatever was sent (one cause however many cases meet
     it), with its first bytes; else ``server_down`` if the server stopped answering (see
-    ``lost``, the run's watch), else ``no_answer``."""
+    ``lost``, the run's watch), else ``no_answer`` (a warning where a header value is past
+    ASCII)."""
     if isinstance(failure, BadAnswer):
         head = failure.head.decode("utf-8", "backslashreplace")
         return Finding(failure.check, Severity.FAILURE, None, probe.location,
@@ -55,7 +56,11 @@ def unanswered(
     if outage is not None:
         return outage.finding(curl)
     kind = input_kind(probe.location, probe.body)
-    return Finding("no_answer", Severity.FAILURE, None, probe.location,
+    # a header value past ASCII (obs-text) is one a parser may refuse: RFC 9112 §2.2 says it
+    # SHOULD answer 400, so a connection closed without one is a warning, not a failure
+    obs_text = any(not value.isascii() for _, value in probe.headers)
+    severity = Severity.WARNING if obs_text else Severity.FAILURE
+    return Finding("no_answer", severity, None, probe.location,
                    f"{probe.name}: {failure}", cause=kind)  # fmt: skip
 
 
