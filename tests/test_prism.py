@@ -365,8 +365,9 @@ THROUGH_THE_PROXY = {
     ("expected_status", "fixture"), ("error_locations", "body"), ("error_locations", "fixture"),
     # It follows the 307, answers the 400 for bytes that are not UTF-8 itself, and 500 for HEAD.
     ("golden_answer", "fixture"),
-    # 500 for JSON nested 100,000 deep, 501 for cases it cannot forward, 500 for HEAD.
-    ("server_error", "body"), ("server_error", "fixture"), ("server_error", "method GET"),
+    # 500 for JSON nested 100,000 deep; its 501 for the methods the engine sends that the
+    # document does not declare (QUERY, TRACE) is RFC 9110's answer, no failure.
+    ("server_error", "body"), ("server_error", "fixture"),
     # It reads bytes that are not UTF-8 as U+FFFD and forwards what it read (valid: a 204).
     ("expected_status", "body"), ("expected_status", "body.observer"),
     # It refuses a chunked body (400), never answers a gzip one, and adds its content-length
@@ -382,6 +383,8 @@ def test_what_the_suite_sees_through_the_proxy(runs: dict[str, dict[str, Any]]) 
     assert pins(report["warnings"]) == {
         ("credentials_not_enforced", "header.authorization"),
         ("body_limit", "body.observer"), ("body_limit", "body.observed"),  # past 10 MiB: 413
+        # its 400 for a chunked body with an extension or a trailer: a parser's refusal
+        ("undocumented_status", "framing"),
     }  # fmt: skip
     bodies = {f["message"].split(": ", 1)[-1] for f in report["failures"]
               if f["check"] == "empty_204"}  # fmt: skip
