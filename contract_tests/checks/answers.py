@@ -112,8 +112,8 @@ def expected_status(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
             warning=not ctx.strict,
         )
         return
-    target = len(probe.path.encode("utf-8", "surrogatepass"))
-    if status == 414 and target > TARGET_LIMIT_FLOOR:
+    target = len(probe.path.encode("utf-8", "surrogatepass")) if status == 414 else 0
+    if target > TARGET_LIMIT_FLOOR:
         yield _finding(
             exchange,
             "undocumented_status",
