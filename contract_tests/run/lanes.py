@@ -6,7 +6,9 @@ takes to answer. With ``--workers N`` a campaign fuzzes in up to two processes (
 CPU, N engine threads spread over them: a lane mostly waits for the server, so two a CPU
 keep it busy. Lane ``i`` of ``n`` fuzzes on seeds no other lane uses, checks each case as
 a single process would (the re-send confirming a failure included) and sends its findings
-to the run over a queue, so the run's report is one report. The lanes start with the run
+to the run over a pipe of its own, so the run's report is one report (a lane killed
+mid-write spoils only its own pipe, where one queue shared by every lane would stay locked
+by the dead writer and hang the rest). The lanes start with the run
 and wait for the campaign (their start-up overlaps the fixed phases). ``--rate-limit`` is
 one bucket in shared memory for every lane; a stop (``--max-failures``, an interrupt)
 reaches every lane at its next case; a lane's server that does not come back stops them
@@ -17,15 +19,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
 from multiprocessing.synchronize import Event
-from typing import Any
+from typing import Any, cast
 
 from ..cases.model import Finding
 from ..config import SuiteConfig
@@ -77,7 +80,6 @@ class _Shared:
     """What every lane shares with the run, handed to each at its start."""
 
     pace: TokenBucket | None
-    found: multiprocessing.Queue[tuple[str, Any]]  # ("case" | "say" | "end", what)
     go: Event
     halt: Event
     deadline: Any  # a shared double: the campaign's end on the monotonic clock, set on the go
@@ -108,14 +110,19 @@ class Lanes:
         pace = None
         if config.rate_limit is not None:
             pace = TokenBucket.across_processes(config.rate_limit.interval, context)
-        self._shared = _Shared(pace, context.Queue(), context.Event(), context.Event(),
+        self._shared = _Shared(pace, context.Event(), context.Event(),
                                context.Value("d", 0.0), context.Value("i", 0))  # fmt: skip
         self._processes = []
+        self._readers: dict[Connection, int] = {}  # each lane's open pipe, to its index
+        writers = []
         for index, threads in enumerate(lanes):
             lane = _Lane(replace(config, workers=threads), index, len(lanes))
+            reader, writer = context.Pipe(duplex=False)
+            self._readers[reader] = index
+            writers.append(writer)
             self._processes.append(context.Process(
                 target=_lane_main, name=f"honcho-contract lane {index + 1}", daemon=True,
-                args=(lane, self._shared),
+                args=(lane, self._shared, writer),
             ))  # fmt: skip
         try:
             for process in self._processes:
@@ -123,6 +130,9 @@ class Lanes:
         except BaseException:  # the lanes started so far end with it
             self.__exit__()
             raise
+        finally:  # the lanes hold their own copies: a pipe ends when its lane does
+            for writer in writers:
+                writer.close()
 
     def __enter__(self) -> Lanes:
         return self
@@ -141,18 +151,41 @@ class Lanes:
         shared = self._shared
         shared.halt.set()
         shared.go.set()  # a lane still waiting sees the halt and ends
-        # a lane ends once what it put on the queue is read: read it (the run may be
+        # a lane ends once what it writes to its pipe is read: read it (the run may be
         # leaving mid-campaign, a second interrupt), for at most _END_WAIT seconds
         until = time.monotonic() + _END_WAIT
         while any(p.is_alive() for p in self._processes) and time.monotonic() < until:
-            with suppress(queue.Empty):
-                shared.found.get(timeout=_POLL)
+            if self._readers:
+                for _message in self._receive():
+                    pass
+            else:
+                time.sleep(_POLL)
         for process in self._processes:
             if process.is_alive():
                 process.kill()
             if process.pid is not None:  # started
                 process.join()
-        shared.found.close()
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()
+
+    def _receive(self) -> list[tuple[int, str, Any]]:
+        """What the lanes wrote within :data:`_POLL` seconds, as (lane, kind, what); a pipe
+        at its end (its lane gone, what it wrote all read) is closed and comes as
+        (lane, "closed", None)."""
+        messages: list[tuple[int, str, Any]] = []
+        for ready in wait(list(self._readers), timeout=_POLL):
+            reader = cast(Connection, ready)
+            index = self._readers[reader]
+            try:
+                kind, payload = reader.recv()
+            except Exception:  # EOF, or the last message cut short by the lane's death
+                del self._readers[reader]
+                reader.close()
+                messages.append((index, "closed", None))
+            else:
+                messages.append((index, kind, payload))
+        return messages
 
     def fuzz(
         self,
@@ -177,23 +210,22 @@ class Lanes:
         while len(ended) < len(self._processes):
             if stop():
                 shared.halt.set()
-            try:
-                kind, payload = shared.found.get(timeout=_POLL)
-            except queue.Empty:
-                _died(self._processes, ended, run)
-                if time.monotonic() > shared.deadline.value + late:
-                    _stuck(self._processes, ended, run, late)
-                continue
-            if kind == "case":
-                run.cases += 1
-                on_case(payload)
-            elif kind == "say":
-                say(payload)
-            else:
-                ended.add(payload.index)
-                _merge(run, payload, memory)
-                if payload.stopped is not None:
-                    shared.halt.set()  # one lane's server is gone: it is every lane's
+            for index, kind, payload in self._receive():
+                if kind == "case":
+                    run.cases += 1
+                    on_case(payload)
+                elif kind == "say":
+                    say(payload)
+                elif kind == "end":
+                    ended.add(index)
+                    _merge(run, payload, memory)
+                    if payload.stopped is not None:
+                        shared.halt.set()  # one lane's server is gone: it is every lane's
+                elif index not in ended:  # its pipe closed with no end: it died
+                    _died(self._processes[index], run)
+                    ended.add(index)
+            if time.monotonic() > shared.deadline.value + late:
+                _stuck(self._processes, ended, run, late)
         if run.stopped is not None:
             raise run.stopped
         return run
@@ -209,14 +241,12 @@ def _merge(run: GeneratedRun, end: _LaneEnd, memory: Memory | None) -> None:
         memory.lost = end.lost
 
 
-def _died(processes: list[Any], ended: set[int], run: GeneratedRun) -> None:
-    """Lanes that ended without a word (killed, out of memory) are an error of the run (one
-    that ended well may have its last word still on the way: :func:`_stuck` bounds that)."""
-    for index, process in enumerate(processes):
-        if index not in ended and process.exitcode not in (None, 0):
-            ended.add(index)
-            run.errors.append(f"{process.name} died (exit code {process.exitcode}): the "
-                              "cases it had in flight are not in the report")  # fmt: skip
+def _died(process: Any, run: GeneratedRun) -> None:
+    """A lane whose pipe ended without its last word (killed, out of memory) is an error of
+    the run."""
+    process.join(timeout=_END_WAIT)  # its pipe is closed: it is gone or going
+    run.errors.append(f"{process.name} died (exit code {process.exitcode}): the "
+                      "cases it had in flight are not in the report")  # fmt: skip
 
 
 def _stuck(processes: list[Any], ended: set[int], run: GeneratedRun, late: float) -> None:
@@ -231,13 +261,26 @@ def _stuck(processes: list[Any], ended: set[int], run: GeneratedRun, late: float
                               "are not in the report")  # fmt: skip
 
 
-def _lane_main(lane: _Lane, shared: _Shared) -> None:
+class _Pipe:
+    """A lane's end of its pipe to the run, written by its engine threads in turn."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+
+    def send(self, kind: str, payload: Any) -> None:
+        with self._lock:
+            self._connection.send((kind, payload))
+
+
+def _lane_main(lane: _Lane, shared: _Shared, connection: Connection) -> None:
     """One lane, in a process of its own: ready its session, wait for the go, fuzz until
     the deadline or the halt."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pipe = _Pipe(connection)
     end = _LaneEnd(lane.index)
     config = lane.config
-    say = lambda line: shared.found.put(("say", line))  # noqa: E731
+    say = lambda line: pipe.send("say", line)  # noqa: E731
     try:
         session = Session(config, say=say, pace=shared.pace)
         memory = None
@@ -247,19 +290,23 @@ def _lane_main(lane: _Lane, shared: _Shared) -> None:
                 shared.ready.value += 1
             shared.go.wait()
             if not shared.halt.is_set():
-                end = _fuzz(lane, session, memory, shared)
+                end = _fuzz(lane, session, memory, shared, pipe)
         finally:
             session.close()
             if memory is not None:
                 memory.close()
     except Exception as exc:  # told to the run, which fails with it
         end.errors.append(f"honcho-contract lane {lane.index + 1}: {type(exc).__name__}: {exc}")
-    shared.found.put(("end", end))
+    with suppress(OSError):  # the run is gone: no one to tell
+        pipe.send("end", end)
+    connection.close()
 
 
-def _fuzz(lane: _Lane, session: Session, memory: Memory | None, shared: _Shared) -> _LaneEnd:
+def _fuzz(
+    lane: _Lane, session: Session, memory: Memory | None, shared: _Shared, pipe: _Pipe
+) -> _LaneEnd:
     run = session.generated(
-        on_case=lambda findings: shared.found.put(("case", findings)),
+        on_case=lambda findings: pipe.send("case", findings),
         stop=shared.halt.is_set,
         campaign=shared.deadline.value - time.monotonic(),
         memory=memory,
