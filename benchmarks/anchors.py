@@ -15,6 +15,7 @@ __all__ = [
     "STARTUP_ANCHORS",
     "STARTUP_LIMIT",
     "VS_BARE",
+    "VS_CONTROLS_OFF",
     "VS_PRISM",
 ]
 
@@ -39,6 +40,12 @@ BARE_ROUTE: dict[str, str] = {"valid": "bare", "invalid": "bare_422"}
 VS_BARE: dict[str, Goal] = {
     "valid": Goal("mock / bare route, valid", 0.85, unit="x"),
     "invalid": Goal("mock / bare 422 route, invalid", 0.75, unit="x"),
+}
+# body -> the mock's throughput as a share of its own with --no-control: a request meets no
+# control while none is set, so the two serve alike, within the rounds' noise.
+VS_CONTROLS_OFF: dict[str, Goal] = {
+    "valid": Goal("mock / mock --no-control, valid", 0.9, unit="x"),
+    "invalid": Goal("mock / mock --no-control, invalid", 0.9, unit="x"),
 }
 VS_PRISM: dict[str, Goal] = {
     "valid": Goal("mock / Prism, valid", 3.0, unit="x"),

@@ -13,10 +13,10 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .anchors import BARE_ROUTE, LOAD_ANCHORS, VS_BARE, VS_PRISM
+from .anchors import BARE_ROUTE, LOAD_ANCHORS, VS_BARE, VS_CONTROLS_OFF, VS_PRISM
 from .context import BODIES, DISTURBED_CORES, Bench
 from .report import Check, Goal, Outcome, Table, fmt_mb, fmt_ms, fmt_rate
-from .servers import LOG_MODES, LogMode, Server
+from .servers import CONTROLS_OFF, LOG_MODES, LogMode, Server
 
 __all__ = ["Measured", "Throughput", "median_of", "throughput_outcome"]
 
@@ -129,6 +129,9 @@ def _notes(bench: Bench) -> tuple[str, ...]:
         f"round); above {DISTURBED_CORES} on a saturated machine, someone else's work took "
         "CPU from the server and wrk, and the row is skewed.",
         "errors: wrong-class answers (>= 400 for valid, < 400 for invalid) plus socket errors.",
+        "controls off: the same mock with --no-control (no journal, no Prefer, no runtime "
+        "control): what the controls cost a request while no sequence, latency or fault is "
+        "set.",
         "FastAPI (oracle): the kit's differential oracle (tests/oracle), FastAPI declaring "
         "Honcho's model and route with auth off, served as the mock is: what the real "
         "framework costs for the same answers. No target; mock / FastAPI is for reading.",
@@ -181,8 +184,9 @@ def throughput_outcome(
     for mode in modes:
         for body in BODIES:
             vs_bare = _ratio_check(rounds, VS_BARE[body], mode, body, BARE_ROUTE[body])
+            vs_off = _ratio_check(rounds, VS_CONTROLS_OFF[body], mode, body, CONTROLS_OFF)
             vs_prism = _ratio_check(rounds, VS_PRISM[body], mode, body, "prism")
-            checks += [vs_bare, vs_prism]
+            checks += [vs_bare, vs_off, vs_prism]
             for server in servers:
                 measured = rounds.get((server.key, mode.key, body))
                 if not measured:
@@ -203,6 +207,7 @@ def throughput_outcome(
                         f"{m.other_cores:.2f}",
                         LOAD_ANCHORS.get((server.key, mode.key, body), ""),
                         vs_bare.cell() if is_mock else "",
+                        vs_off.cell() if is_mock else "",
                         vs_prism.cell() if is_mock else "",
                         _plain_ratio(rounds, mode, body, "fastapi") if is_mock else "",
                     )
@@ -220,6 +225,7 @@ def throughput_outcome(
         "other load",
         "anchor (req/s; p50 / p99; RSS)",
         "mock / bare",
+        "mock / controls off",
         "mock / Prism",
         "mock / FastAPI",
     )

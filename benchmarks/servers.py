@@ -16,13 +16,26 @@ from pathlib import Path
 
 from .errors import BenchError
 
-__all__ = ["LOG_MODES", "ROOT", "LogMode", "Server", "Tools", "find_tools", "make_servers"]
+__all__ = [
+    "CONTROLS_OFF",
+    "LOG_MODES",
+    "NO_CONTROL",
+    "ROOT",
+    "LogMode",
+    "Server",
+    "Tools",
+    "find_tools",
+    "make_servers",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 PRISM_BIN = ROOT / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
 # FastAPI declaring Honcho's model: the kit's differential oracle, in a checkout's tests/.
 ORACLE = ROOT / "tests" / "oracle" / "serve.py"
+# the mock with every control off, served beside the mock as it starts by default
+CONTROLS_OFF = "mock_controls_off"
+NO_CONTROL = "--no-control"
 
 
 @dataclass(frozen=True)
@@ -122,13 +135,17 @@ def make_servers(
     invalid_answer: Path | None = None,
     mock_args: Sequence[str] = (),
 ) -> list[Server]:
-    """The mock (with ``mock_args`` added), the bare route on ``route`` (a path template)
+    """The mock (with ``mock_args`` added), the mock with its controls off (unless
+    ``mock_args`` turn them off already), the bare route on ``route`` (a path template)
     answering 204 and, given ``invalid_answer`` (the mock's 422 bytes to the invalid request),
     answering those bytes, the oracle, and Prism on ``document``."""
 
-    def mock(port: int, mode: LogMode) -> list[str]:
-        level = ["--log-level", mode.uvicorn_level]
-        return [tools.honcho_mock, "--port", str(port), *level, *mock_args]
+    def mock_with(*args: str) -> Callable[[int, LogMode], list[str]]:
+        def command(port: int, mode: LogMode) -> list[str]:
+            level = ["--log-level", mode.uvicorn_level]
+            return [tools.honcho_mock, "--port", str(port), *level, *args]
+
+        return command
 
     def bare(*answer: str) -> Callable[[int, LogMode], list[str]]:
         def command(port: int, mode: LogMode) -> list[str]:
@@ -147,10 +164,15 @@ def make_servers(
 
         return command
 
-    servers = [
-        Server("mock", " ".join(["honcho-mock", *mock_args]), mock),
-        Server("bare", "bare Starlette 204", bare(), cwd=ROOT, answers=204, bodies=("valid",)),
-    ]
+    servers = [Server("mock", " ".join(["honcho-mock", *mock_args]), mock_with(*mock_args))]
+    if NO_CONTROL not in mock_args:
+        # the same mock, the same requests, with no journal, no Prefer and no runtime control:
+        # what the controls cost a request while nothing is set
+        off = (*mock_args, NO_CONTROL)
+        servers.append(Server(CONTROLS_OFF, " ".join(["honcho-mock", *off]), mock_with(*off)))
+    servers.append(
+        Server("bare", "bare Starlette 204", bare(), cwd=ROOT, answers=204, bodies=("valid",))
+    )
     if invalid_answer is not None:
         answer_422 = bare("--status", "422", "--body-file", str(invalid_answer))
         servers.append(

@@ -42,7 +42,7 @@ from benchmarks.procfs import (  # noqa: E402
 )
 from benchmarks.results import Run, read, record, write  # noqa: E402
 from benchmarks.sections import SECTIONS  # noqa: E402
-from benchmarks.servers import LOG_MODES, Server, Tools, make_servers  # noqa: E402
+from benchmarks.servers import CONTROLS_OFF, LOG_MODES, Server, Tools, make_servers  # noqa: E402
 from benchmarks.startup import startup_outcome  # noqa: E402
 from benchmarks.wrk import (  # noqa: E402
     HttpRequest,
@@ -81,6 +81,7 @@ def _servers() -> list[Server]:
     return [
         Server("mock", "honcho-mock", command),
         Server("bare", "bare Starlette 204", command, answers=204, bodies=("valid",)),
+        Server(CONTROLS_OFF, "honcho-mock --no-control", command),
         Server("bare_422", "bare 422", command, answers=422, bodies=("invalid",)),
         Server("prism", "Prism mock", command),
     ]
@@ -286,6 +287,7 @@ def test_throughput_ratios_come_from_the_same_run() -> None:
         "mock": (9000.0, 6000.0),
         "bare": (10000.0, None),
         "bare_422": (None, 10000.0),
+        CONTROLS_OFF: (9500.0, 7000.0),
         "prism": (3000.0, 2500.0),
     }
     measured = {
@@ -301,10 +303,13 @@ def test_throughput_ratios_come_from_the_same_run() -> None:
     assert verdicts[("mock / bare route, valid", quiet)] == (0.9, "PASS")
     # the invalid row is held to the route answering the same 422 bytes, not to the 204 one
     assert verdicts[("mock / bare 422 route, invalid", quiet)] == (0.6, "MISS")
+    # what the controls cost while none is set: the same mock with --no-control
+    assert verdicts[("mock / mock --no-control, valid", quiet)] == (0.95, "PASS")
+    assert verdicts[("mock / mock --no-control, invalid", quiet)] == (0.86, "MISS")
     assert verdicts[("mock / Prism, valid", quiet)] == (3.0, "PASS")
     assert verdicts[("mock / Prism, invalid", quiet)] == (2.4, "MISS")
     (table,) = outcome.tables
-    assert len(table.rows) == 12
+    assert len(table.rows) == 16
     mock_row = dict(zip(table.headers, table.rows[0], strict=True))
     assert (mock_row["server"], mock_row["body"], mock_row["req/s"]) == (
         "honcho-mock",
@@ -313,9 +318,10 @@ def test_throughput_ratios_come_from_the_same_run() -> None:
     )
     assert (mock_row["logging"], mock_row["other load"]) == (LOG_MODES[0].label, "0.00")
     assert mock_row["mock / bare"] == "0.90x (>= 0.85x PASS)"
+    assert mock_row["mock / controls off"] == "0.95x (>= 0.90x PASS)"
     assert mock_row["mock / Prism"] == "3.00x (>= 3.00x PASS)"
     assert mock_row["mock / FastAPI"] == ""  # not measured in this run
-    assert table.rows[1][-3:] == ("", "", "")  # ratios sit on the mock's rows only
+    assert table.rows[1][-4:] == ("", "", "", "")  # ratios sit on the mock's rows only
 
 
 def test_the_frameworks_ratio_is_read_not_judged() -> None:
@@ -331,6 +337,33 @@ def test_the_frameworks_ratio_is_read_not_judged() -> None:
     (table,) = outcome.tables
     assert dict(zip(table.headers, table.rows[0], strict=True))["mock / FastAPI"] == "3.00x"
     assert not [c for c in outcome.checks if "FastAPI" in c.goal.name]
+
+
+@pytest.mark.parametrize(
+    ("mock_args", "commands"),
+    [
+        pytest.param((), {"mock": [], CONTROLS_OFF: ["--no-control"]}, id="default"),
+        pytest.param(
+            ("--seed", "7"),
+            {"mock": ["--seed", "7"], CONTROLS_OFF: ["--seed", "7", "--no-control"]},
+            id="args",
+        ),
+        # the mock measured is the controls-off one already: no second row of it
+        pytest.param(("--no-control",), {"mock": ["--no-control"]}, id="no-control"),
+    ],
+)
+def test_the_mock_is_measured_beside_itself_with_its_controls_off(
+    tmp_path: Path, mock_args: tuple[str, ...], commands: dict[str, list[str]]
+) -> None:
+    servers = make_servers(
+        Tools(wrk="wrk", honcho_mock="honcho-mock", python=sys.executable),
+        route="/v2/workspaces/{workspace_id}/trigger_dream",
+        document=tmp_path / "unused.yaml",
+        mock_args=mock_args,
+    )
+    prefix = ["honcho-mock", "--port", "8000", "--log-level", "warning"]
+    mocks = {s.key: s.command(8000, LOG_MODES[1]) for s in servers if "mock" in s.key}
+    assert mocks == {key: prefix + args for key, args in commands.items()}
 
 
 @pytest.mark.slow
