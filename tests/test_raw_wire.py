@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 
 import pytest
@@ -17,6 +18,7 @@ from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
 from contract_tests.cases.facts import ContractFacts
 from contract_tests.cases.layers.framing import FRAMINGS, framing_probes
 from contract_tests.cases.model import Framing, Probe
+from contract_tests.cases.probes import build_probes
 from contract_tests.wire.raw import request_pieces
 from contract_tests.wire.transport import BadAnswer, Sender
 from honcho_spec import load_document
@@ -79,8 +81,10 @@ def test_uvicorn_reads_every_shape_as_the_valid_body(mock_url: str) -> None:
 
 
 @contextmanager
-def _answers_before_the_body(status: bytes) -> Iterator[str]:
-    """A server that reads a request's head and answers it at once, body or not."""
+def _answers(*writes: bytes, pause: float = 0.0, close: bool = True) -> Iterator[str]:
+    """A server that reads a request's head and answers it at once, body or not, with
+    ``writes``, ``pause`` seconds apart, then closes the connection (or, with ``close``
+    false, keeps it open until the client closes it)."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def serve() -> None:
@@ -89,7 +93,14 @@ def _answers_before_the_body(status: bytes) -> Iterator[str]:
             data = b""
             while b"\r\n\r\n" not in data:
                 data += connection.recv(4096)
-            connection.sendall(b"HTTP/1.1 " + status + b"\r\ncontent-length: 0\r\n\r\n")
+            for index, write in enumerate(writes):
+                if index:
+                    threading.Event().wait(pause)
+                connection.sendall(write)
+            if not close:
+                connection.settimeout(5)
+                while connection.recv(4096):
+                    pass
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -97,7 +108,11 @@ def _answers_before_the_body(status: bytes) -> Iterator[str]:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         listener.close()
-        thread.join(5)
+        thread.join(6)
+
+
+def _answers_before_the_body(status: bytes) -> AbstractContextManager[str]:
+    return _answers(b"HTTP/1.1 " + status + b"\r\ncontent-length: 0\r\n\r\n")
 
 
 @pytest.mark.slow
@@ -150,3 +165,60 @@ def test_an_answer_before_the_body_is_read_after_a_refused_write(name: str) -> N
     ):
         reply = sender.send(large)
     assert reply.status == 415
+
+
+HEAD_PROBE = Probe("method HEAD", "method HEAD", "HEAD", "/v2/workspaces/ws/trigger_dream", BODY,
+                   (("content-type", "application/json"),),
+                   framing=Framing("content-length"))  # fmt: skip
+NOT_ALLOWED = b'{"detail":"Method Not Allowed"}'
+
+
+def _head(length: int) -> bytes:
+    return (b"HTTP/1.1 405 Method Not Allowed\r\nallow: POST\r\ncontent-type: application/json"
+            b"\r\ncontent-length: %d\r\n\r\n" % length)  # fmt: skip
+
+
+def test_the_head_probe_is_written_byte_for_byte() -> None:
+    (head,) = [p for p in build_probes(PROBES) if p.name == "method HEAD"]
+    assert head.framing is not None
+    assert head.method == "HEAD"
+    assert request_pieces("http://h:1", head)[0].startswith(b"HEAD /v2/workspaces/")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("writes", "pause"),
+    [
+        pytest.param((_head(len(NOT_ALLOWED)) + NOT_ALLOWED,), 0.0, id="with-the-head"),
+        # the content in a write of its own, after the head: httpx would never read it
+        pytest.param((_head(len(NOT_ALLOWED)), NOT_ALLOWED), 0.05, id="a-write-later"),
+        pytest.param((_head(0), NOT_ALLOWED), 0.05, id="past-a-zero-length"),
+    ],
+)
+def test_content_after_the_head_of_an_answer_to_head_is_a_finding(
+    writes: tuple[bytes, ...], pause: float
+) -> None:
+    with (
+        _answers(*writes, pause=pause) as url,
+        Sender(url, timeout=5) as sender,
+        pytest.raises(BadAnswer) as caught,
+    ):
+        sender.send(HEAD_PROBE)
+    assert caught.value.check == "malformed_answer"
+    assert f"{len(NOT_ALLOWED)} bytes after the head of an answer to HEAD" in str(caught.value)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("close", [True, False], ids=["closed", "kept-open"])
+def test_a_head_answer_with_no_content_is_the_answer(close: bool) -> None:
+    # RFC 9110 §9.3.2: Content-Length may give the length a GET would have; no byte follows.
+    # A server that keeps the connection open despite Connection: close costs a moment, no more
+    with (
+        _answers(_head(len(NOT_ALLOWED)), close=close) as url,
+        Sender(url, timeout=5) as sender,
+    ):
+        started = time.monotonic()
+        reply = sender.send(HEAD_PROBE)
+        waited = time.monotonic() - started
+    assert (reply.status, reply.body, reply.header("allow")) == (405, b"", "POST")
+    assert waited < 2

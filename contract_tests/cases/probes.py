@@ -22,7 +22,7 @@ from .layers.framing import framing_probes
 from .layers.keys import key_probes
 from .layers.media import media_probes
 from .layers.syntax import syntax_probes
-from .model import Expect, Probe
+from .model import Expect, Framing, Probe
 
 __all__ = ["METHODS", "build_probes"]
 
@@ -125,5 +125,8 @@ def _path_probes(probes: ProbeSet) -> Iterator[Probe]:
                            layer=REQUEST_LINE, path=probes.path(segment))  # fmt: skip
     for method in METHODS:
         if method != probes.facts.operation.method:
+            # HEAD written byte for byte: its answer is read to the close, so content sent
+            # after the head (RFC 9110 §9.3.2 forbids it) shows however late it comes
+            framing = Framing("content-length") if method == "HEAD" else None
             yield probes.probe(f"method {method}", f"method {method}", valid, Expect.METHOD,
-                               layer=REQUEST_LINE, method=method)  # fmt: skip
+                               layer=REQUEST_LINE, method=method, framing=framing)  # fmt: skip

@@ -29,6 +29,9 @@ __all__ = ["MalformedAnswer", "exchange", "request_pieces"]
 _PAUSE = 0.02  # between writes: each piece its own segment (Nagle is off)
 _CONTINUE_WAIT = 1.0  # RFC 9110 §10.1.1: a client need not wait long for a 100
 _READ = 65536
+# how long the end of a HEAD's answer waits for the close (Connection: close) or for bytes
+# sent after its head: a server closes at once, and content sent with the head comes with it
+_AFTER_HEAD_WAIT = 0.25
 _NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 _HTTPX = {
     httpcore.ConnectTimeout: httpx.ConnectTimeout,
@@ -136,7 +139,10 @@ def _converse(stream: httpcore.NetworkStream, pieces: list[bytes], probe: Probe,
         events = _events(stream, answer, timeout)
         for event in events:
             if isinstance(event, h11.Response):
-                return _rest_of(event, events)
+                reply = _rest_of(event, events)
+                if probe.method == "HEAD" and event.status_code >= 200:
+                    _nothing_after_head(stream, answer, timeout)
+                return reply
     except httpcore.ReadError:
         if refused:
             raise refused from None  # nothing to read: the write's failure is the outcome
@@ -186,6 +192,29 @@ def _events(stream: httpcore.NetworkStream, answer: h11.Connection, timeout: flo
             continue
         wait = None
         yield event
+
+
+def _nothing_after_head(stream: httpcore.NetworkStream, answer: h11.Connection,
+                        timeout: float) -> None:  # fmt: skip
+    """Read what comes after the head of an answer to HEAD, until the server closes (the
+    request said ``Connection: close``) or a moment passes: a byte of it is content, which
+    RFC 9110 §9.3.2 forbids (RFC 9112 §6.3: a client reads it as the next answer)."""
+    extra, _ = answer.trailing_data
+    received = len(extra)
+    deadline = time.monotonic() + min(_AFTER_HEAD_WAIT, timeout)
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            data = stream.read(_READ, left)
+        except (httpcore.ReadTimeout, httpcore.ReadError):
+            break  # still open, or reset once it was done: nothing more came
+        if not data:
+            break
+        received += len(data)
+    if received:
+        raise MalformedAnswer(
+            f"{received:,} bytes after the head of an answer to HEAD, which has no content "
+            "(RFC 9110 §9.3.2)"
+        )
 
 
 def _rest_of(head: h11.Response, events: Iterator[h11.Event]) -> Reply:

@@ -115,9 +115,16 @@ def _socket_command(
     connect = f"socket.create_connection(({host!r}, {port}))"
     if url.scheme == "https":
         connect = f"ssl.create_default_context().wrap_socket({connect}, server_hostname={host!r})"
+    send = f"[(s.sendall(p), time.sleep(0.02)) for p in {pieces!r}]"
+    if probe.method == "HEAD":  # every byte to the close: content after the head shows
+        # (a read waits 5 s at most: a server may keep the connection open)
+        read = "s.recv(65536) if select.select([s], [], [], 5)[0] else b''"
+        return "python3 -c " + shlex.quote(
+            f"import select, socket, ssl, sys, time; s = {connect}; {send}; "
+            f'sys.stdout.buffer.write(b"".join(iter(lambda: {read}, b"")))'
+        )
     code = (
-        f"import http.client, socket, ssl, sys, time; s = {connect}; "
-        f"[(s.sendall(p), time.sleep(0.02)) for p in {pieces!r}]; "
+        f"import http.client, socket, ssl, sys, time; s = {connect}; {send}; "
         "r = http.client.HTTPResponse(s); r.begin(); "
         'print(f"HTTP/{r.version // 10}.{r.version % 10} {r.status} {r.reason}", end="\\r\\n"); '
         'print(str(r.msg).replace("\\n", "\\r\\n"), end="", flush=True); '
