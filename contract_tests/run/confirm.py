@@ -5,8 +5,11 @@ the requests it would.
 
 A failure the fresh answer shows again is reported with that answer; one it does not show
 (or one only the fresh answer shows) is a ``flaky`` warning that gives both answers: a CI
-gate must not fail on what the server does not do twice. A ``server_down`` is never sent
-again (the server was seen down); one the fresh answer meets keeps the failures unconfirmed.
+gate must not fail on what the server does not do twice. A request that fails both times,
+each time in another way (the connection reset, then a 413), is one the server never
+answers as it must: the failures of the answer that came whole are reported, the other
+attempt named. A ``server_down`` is never sent again (the server was seen down); one the
+fresh answer meets keeps the failures unconfirmed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from ..wire.transport import BadAnswer, NoAnswer
 
 __all__ = ["Confirmed", "Judge", "attempt", "confirmed", "show", "unanswered"]
 
+# The checks of a request that got no whole answer (a bound or HTTP's framing broken, or none).
+_NO_WHOLE_ANSWER = frozenset(
+    {"no_answer", "malformed_answer", "answer_too_slow", "answer_too_large"}
+)
 # The findings an answer (or, where none came whole, why) gets.
 Judge = Callable[[Reply | None, NoAnswer | None], list[Finding]]
 
@@ -114,6 +121,20 @@ def confirmed(
     kept = [f for f in findings if f.key not in failures]
     repeated = {f.key for f in again if f.severity is Severity.FAILURE}
     held = [replace(f, answer=fresh) for f in again if f.key in failures]
+    first_whole = any(f.check not in _NO_WHOLE_ANSWER for f in failures.values())
+    if repeated and not repeated & failures.keys() and (failure is None or first_whole):
+        # failed both times, each time otherwise (a reset, then a 413): the request is never
+        # answered as it must be; the failures of the answer that came whole say how, once
+        # (two attempts that both went unanswered, each otherwise, stay flaky: a slow server)
+        if failure is None:
+            told = [replace(f, message=f"{f.message} (first: {first})", answer=fresh)
+                    for f in again if f.severity is Severity.FAILURE]  # fmt: skip
+        else:
+            told = [replace(f, message=f"{f.message} (again on a fresh connection: {fresh})")
+                    for f in failures.values()]  # fmt: skip
+        if known is not None:
+            known.add(told)
+        return kept + told
     kept += held
     if known is not None:
         known.add([f for f in held if f.severity is Severity.FAILURE])
