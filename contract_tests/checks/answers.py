@@ -185,7 +185,9 @@ def _method_answer(exchange: Exchange, ctx: CheckContext) -> Iterable[Finding]:
 
 
 def empty_success(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
-    """A 204 carries no body bytes and no positive Content-Length."""
+    """A 204 carries no body bytes and no positive Content-Length; a ``Content-Length: 0``
+    is a warning (RFC 9110 §8.6: a server MUST NOT send the field in a 204, but a length of
+    nothing frames the answer as HTTP does)."""
     reply = exchange.reply
     if reply.status != 204:
         return
@@ -195,6 +197,14 @@ def empty_success(exchange: Exchange, _ctx: CheckContext) -> Iterable[Finding]:
             exchange,
             "empty_204",
             f"204 with a body ({len(reply.body)} bytes, content-length {length})",
+        )
+    elif length is not None:
+        yield _finding(
+            exchange,
+            "empty_204",
+            f"204 with content-length {length!r}: RFC 9110 §8.6 says a server MUST NOT send "
+            "Content-Length in a 204 (no content is framed as none)",
+            warning=True,
         )
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from honcho_spec import load_document
 
 from ..cases.facts import ContractFacts
-from ..cases.model import Exchange, Probe, Reply
+from ..cases.model import Exchange, Probe, Reply, Severity
 from ..checks import CheckContext, run_checks
 
 __all__ = ["check_context", "verdicts"]
@@ -34,8 +34,10 @@ def check_context(document: Path) -> CheckContext:
 
 
 def verdicts(probe: Probe, reply: Reply, ctx: CheckContext) -> tuple[tuple[str, str], ...]:
-    """(check, message) for each check that ``reply`` to ``probe`` fails, its first message."""
+    """(check, message) for each check that ``reply`` to ``probe`` fails, its first message
+    (a warning is no verdict: a framing a diff compares by itself, a refusal HTTP allows)."""
     failed: dict[str, str] = {}
     for finding in run_checks(Exchange(probe, reply), ctx):
-        failed.setdefault(finding.check, finding.message)
+        if finding.severity is Severity.FAILURE:
+            failed.setdefault(finding.check, finding.message)
     return tuple(sorted(failed.items()))
