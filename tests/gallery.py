@@ -219,6 +219,21 @@ def _strings(request: Request) -> list[str]:
 
 SERVER_ERROR = _json(500, {"detail": "An unexpected error occurred"})
 SECRET = "gallery-secret"
+TOKEN = "gallery-token"
+
+
+def _bearer(*, scheme: Callable[[str], bool], token: Callable[[str], bool]) -> Before:
+    """A static bearer token checked by hand: 401 for a POST whose scheme or token the
+    checks refuse (the mock behind it has auth off)."""
+
+    def before(request: Request) -> Answer | None:
+        given, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if request.method != "POST" or (scheme(given) and token(credentials)):
+            return None
+        return _json(401, {"detail": "Not authenticated"})
+
+    return before
+
 
 CASES = [
     Case("200 instead of 204", after=_on_status(204, lambda a: (200, a[1], b"")),
@@ -282,6 +297,14 @@ CASES = [
          location="auth: "),
     Case("a 2xx without credentials under --auth required", args=("--auth", "required"),
          check="credentials_not_enforced"),
+    # the token's shape checked, never the token itself
+    Case("accepts any bearer token", args=("--token", TOKEN),
+         before=_bearer(scheme=lambda s: s.lower() == "bearer", token=bool),
+         location="header.authorization: another token"),
+    # RFC 9110 §11.1: the scheme is a case-insensitive token
+    Case("refuses the scheme in lower case", args=("--token", TOKEN),
+         before=_bearer(scheme=lambda s: s == "Bearer", token=lambda t: t == TOKEN),
+         location="header.authorization: the token, the scheme in lower case"),
     # The real server's defects (see the table in docs/contract-suite.md).
     Case("500 for an unknown workspace",
          before=lambda r: SERVER_ERROR

@@ -21,7 +21,14 @@ from typing import Any
 
 import pytest
 
+from contract_tests.cases.builder import DEFAULT_WORKSPACE, ProbeSet
+from contract_tests.cases.facts import ContractFacts
+from contract_tests.cases.model import Exchange
+from contract_tests.cases.tokens import credential_probes
+from contract_tests.checks import CheckContext, run_checks
 from contract_tests.cli import main
+from contract_tests.wire.transport import Sender
+from honcho_spec import load_document
 
 from stack_servers import SCRIPTS, StackServer, StackUnavailableError
 from stack_servers import STACKS as SOURCES
@@ -255,3 +262,27 @@ def test_two_planted_bugs_read_as_a_handful_of_findings(tmp_path: Path) -> None:
         code, report = run_suite(url, tmp_path)
     assert code == 1
     assert 2 <= len(report["failures"]) <= 6, listed(report["failures"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_correct_server_with_a_token_takes_it_as_rfc_9110_says(stack: str) -> None:
+    # The probes made from the run's own token, against each server started with --token:
+    # another token and other schemes refused, the scheme in any case accepted (§11.1).
+    # Only these requests: the whole run with a token costs as much as the run above.
+    document = load_document()
+    facts = ContractFacts.from_document(document)
+    probes = ProbeSet(facts, document, DEFAULT_WORKSPACE,
+                      auth_headers=(("authorization", f"Bearer {TOKEN}"),))  # fmt: skip
+    ctx = CheckContext(facts)
+    with running(stack, [], ("--token", TOKEN)) as url, Sender(url, timeout=10) as sender:
+        verdicts = {
+            probe.name: [
+                (f.check, f.severity.value) for f in run_checks(Exchange(probe, reply), ctx)
+            ]
+            for probe in credential_probes(probes)
+            for reply in [sender.send(probe)]
+        }
+    assert set(verdicts) >= {"another token", "the token, the scheme in lower case"}
+    failures = {name: found for name, found in verdicts.items()
+                if any(severity == "failure" for _, severity in found)}  # fmt: skip
+    assert failures == {}, f"{stack}: {failures}"

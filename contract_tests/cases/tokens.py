@@ -62,18 +62,24 @@ def token_probes(probes: ProbeSet, secret: str) -> Iterator[Probe]:
 
 
 def credential_probes(probes: ProbeSet) -> Iterator[Probe]:
-    """Credentials made from the run's own token (no secret needed): under another scheme
-    and with no token after the scheme, which must not pass; and the token with a byte past
-    ASCII, which servers that decode the header crash on (any answer but a 5xx: what a
-    server accepts as a token is its own business)."""
+    """Credentials made from the run's own token (no secret needed): under another scheme,
+    with no token after the scheme, and another token (the run's with a byte before it:
+    no JWT, no key it was given), which must not pass; the scheme in lower case, which must
+    (RFC 9110 §11.1: the scheme is a case-insensitive token); and the token with a byte
+    past ASCII, which servers that decode the header crash on (any answer but a 5xx: what
+    a server accepts as a token is its own business)."""
     token = next((v.partition(" ")[2] for k, v in probes.auth_headers if k == "authorization"), "")
     spoilt = {
         "the token under the Basic scheme": (f"Basic {token}", Expect.REFUSE),
         "the Bearer scheme without a token": ("Bearer", Expect.REFUSE),
         "the token with a byte past ASCII": (f"Bearer {token}\u00e9", Expect.ANY),
     }
+    if token:
+        spoilt["another token"] = (f"Bearer x{token}", Expect.REFUSE)
+        spoilt["the token, the scheme in lower case"] = (f"bearer {token}", Expect.ACCEPT)
     for name, (value, expect) in spoilt.items():
-        yield _authorized(probes, name, f"{CREDENTIALS}: {name}", value, expect)
+        yield _authorized(probes, name, f"{CREDENTIALS}: {name}", value, expect,
+                          credentials=expect is Expect.ACCEPT)  # fmt: skip
 
 
 def _authorized(
