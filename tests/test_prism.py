@@ -442,7 +442,14 @@ def test_prism_mock_with_a_token_answers_placeholders(runs: dict[str, dict[str, 
         ("error_locations", "framing"), ("error_locations", "query"),
         # bytes that are not UTF-8 read as U+FFFD: a valid body (204)
         ("expected_status", "body"), ("expected_status", "body.observer"),
+        # any token passes (a mock knows none), and its /^Bearer\s.+$/ refuses the scheme
+        # in lower case (RFC 9110 §11.1: a case-insensitive token)
+        ("expected_status", "header.authorization"),
     }  # fmt: skip
+    spoilt = {location for f in report["failures"] for location in f["locations"]
+              if location.startswith("header.authorization")}  # fmt: skip
+    assert spoilt == {"header.authorization: another token",
+                      "header.authorization: the token, the scheme in lower case"}  # fmt: skip
     placeholders = {f["message"] for f in report["failures"] if f["check"] == "error_locations"}
     assert placeholders == {
         "loc ['string']: does not start with one of body, path, query, header, cookie"

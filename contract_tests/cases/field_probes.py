@@ -91,10 +91,13 @@ def _string_probes(probes: ProbeSet, name: str, raw: dict[str, str]) -> Iterator
     for kind, text in STRING_VARIANTS.items():
         body = json_text({**raw, name: json.dumps(text, ensure_ascii=False)})
         yield probes.probe(f"{name} with {kind}", f"{where}: {kind}", body, layer=VALUES)
-    # Valid JSON text, but an unpaired surrogate: a reader may refuse it or read it.
-    body = json_text({**raw, name: '"\\ud800"'})
-    yield probes.probe(f"{name} with lone surrogate", f"{where}: lone surrogate", body,
-                       layer=VALUES)  # fmt: skip
+    # Valid JSON text, but an unpaired surrogate (RFC 8259 §8.2): a reader may refuse it or
+    # read it. A high one, and a low one, which a decoder that looks for a high one first
+    # and then for its pair may let through as bytes that are not UTF-8.
+    for kind, escape in (("lone surrogate", "\\ud800"), ("lone low surrogate", "\\udfff")):
+        body = json_text({**raw, name: f'"{escape}"'})
+        yield probes.probe(f"{name} with {kind}", f"{where}: lone surrogate", body,
+                           layer=VALUES)  # fmt: skip
     rng = random.Random(f"{probes.seed}:{name}")
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_ "
     chunk = "".join(rng.choices(alphabet, k=1 << 16))
