@@ -26,10 +26,6 @@ from ..wire.transport import BadAnswer, NoAnswer
 
 __all__ = ["Confirmed", "Judge", "attempt", "confirmed", "show", "unanswered"]
 
-# The checks of a request that got no whole answer (a bound or HTTP's framing broken, or none).
-_NO_WHOLE_ANSWER = frozenset(
-    {"no_answer", "malformed_answer", "answer_too_slow", "answer_too_large"}
-)
 # The findings an answer (or, where none came whole, why) gets.
 Judge = Callable[[Reply | None, NoAnswer | None], list[Finding]]
 
@@ -120,8 +116,8 @@ def confirmed(
     fresh = show(reply, failure)
     kept = [f for f in findings if f.key not in failures]
     repeated = {f.key for f in again if f.severity is Severity.FAILURE}
-    held = [replace(f, answer=fresh) for f in again if f.key in failures]
-    first_whole = any(f.check not in _NO_WHOLE_ANSWER for f in failures.values())
+    # a finding without a status is one of an answer that never came whole (unanswered())
+    first_whole = any(f.status is not None for f in failures.values())
     if repeated and not repeated & failures.keys() and (failure is None or first_whole):
         # failed both times, each time otherwise (a reset, then a 413): the request is never
         # answered as it must be; the failures of the answer that came whole say how, once
@@ -135,6 +131,7 @@ def confirmed(
         if known is not None:
             known.add(told)
         return kept + told
+    held = [replace(f, answer=fresh) for f in again if f.key in failures]
     kept += held
     if known is not None:
         known.add([f for f in held if f.severity is Severity.FAILURE])
